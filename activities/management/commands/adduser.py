@@ -1,0 +1,38 @@
+import secrets
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from activities.roles import ROLES, grant_role
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a user (or update an existing one) with a role. The password is read from "
+        "standard input with --password-stdin, or generated and printed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+        parser.add_argument("--role", action="append", choices=ROLES, required=True)
+        parser.add_argument("--password-stdin", action="store_true")
+
+    def handle(self, *args, name: str, role: list[str], password_stdin: bool, **options):
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+            if len(password) < 8:
+                raise CommandError("the password must be at least 8 characters long")
+        else:
+            password = secrets.token_urlsafe(9)
+        with transaction.atomic():
+            user, created = get_user_model().objects.get_or_create(username=name)
+            user.set_password(password)
+            user.save()
+            for each in role:
+                grant_role(user, each)
+        verb = "Created" if created else "Updated"
+        self.stdout.write(f"{verb} {name} ({', '.join(role)})")
+        if not password_stdin:
+            self.stdout.write(f"  login: {name}\n  password: {password}")

@@ -1,0 +1,251 @@
+"""Rules that span records and files: the lesson map, slide numbers, activities and minutes."""
+
+from lessons.errors import LessonProblem
+from lessons.schema import Located
+
+LESSON_FILE = "lesson.yaml"
+
+
+def slide_bounds(slides: int | str) -> tuple[int, int]:
+    if isinstance(slides, int):
+        return slides, slides
+    first, last = slides.split("-")
+    return int(first), int(last)
+
+
+def check_lesson(
+    lesson: Located, sections: list[Located | None], problems: list[LessonProblem]
+) -> None:
+    rows = lesson["lesson_map"]
+    check_minutes(lesson, problems)
+    check_lesson_map(rows, problems)
+    activity_files: dict[str, str] = {}
+    slide_files: dict[int, str] = {}
+    for index, (row, section) in enumerate(zip(rows, sections, strict=True)):
+        if section is None:
+            continue
+        check_section(
+            row, index, section, problems, slide_files=slide_files, activity_files=activity_files
+        )
+
+
+def check_minutes(lesson: Located, problems: list[LessonProblem]) -> None:
+    minutes = lesson["minutes"]
+    rows = lesson["lesson_map"]
+    line = lesson.lines["minutes"]
+    if minutes["presentation"] + minutes["interaction"] != minutes["total"]:
+        problems.append(
+            LessonProblem(
+                LESSON_FILE,
+                line,
+                "minutes.total",
+                f"is {minutes['total']}, but presentation {minutes['presentation']} + "
+                f"interaction {minutes['interaction']} = "
+                f"{minutes['presentation'] + minutes['interaction']}",
+            )
+        )
+    for part in ("presentation", "interaction"):
+        planned = sum(row["minutes"][part] for row in rows)
+        if planned != minutes[part]:
+            problems.append(
+                LessonProblem(
+                    LESSON_FILE,
+                    lesson.lines["lesson_map"],
+                    f"lesson_map.minutes.{part}",
+                    f"the rows add up to {planned} minutes of {part}, "
+                    f"but minutes.{part} is {minutes[part]}",
+                )
+            )
+
+
+def check_lesson_map(rows: list[Located], problems: list[LessonProblem]) -> None:
+    files: set[str] = set()
+    previous_last = None
+    for index, row in enumerate(rows):
+        path = f"lesson_map[{index + 1}]"
+        first, last = slide_bounds(row["slides"])
+        if previous_last is not None and first <= previous_last:
+            problems.append(
+                LessonProblem(
+                    LESSON_FILE,
+                    row.lines["slides"],
+                    f"{path}.slides",
+                    f"slides {row['slides']} overlap the previous row, which ends at slide "
+                    f"{previous_last}",
+                )
+            )
+        elif previous_last is not None and first > previous_last + 1:
+            missing = (
+                f"{previous_last + 1}"
+                if first == previous_last + 2
+                else f"{previous_last + 1}-{first - 1}"
+            )
+            problems.append(
+                LessonProblem(
+                    LESSON_FILE,
+                    row.lines["slides"],
+                    f"{path}.slides",
+                    f"leaves a gap: slide(s) {missing} belong to no row",
+                )
+            )
+        previous_last = last
+        if row["file"] in files:
+            problems.append(
+                LessonProblem(
+                    LESSON_FILE,
+                    row.lines["file"],
+                    f"{path}.file",
+                    f"{row['file']} is named by two rows",
+                )
+            )
+        files.add(row["file"])
+
+
+def check_section(
+    row: Located,
+    index: int,
+    section: Located,
+    problems: list[LessonProblem],
+    *,
+    slide_files: dict[int, str],
+    activity_files: dict[str, str],
+) -> None:
+    file = row["file"]
+    first, last = slide_bounds(row["slides"])
+    activities = {
+        activity["code"]: activity for activity in section.get("activities") or [] if activity
+    }
+    for position, activity in enumerate(section.get("activities") or []):
+        path = f"activities[{position + 1}]"
+        line = section["activities"].lines[position]
+        code = activity["code"]
+        if code in activity_files:
+            problems.append(
+                LessonProblem(
+                    file,
+                    line,
+                    f"{path}.code",
+                    f"activity {code} is already defined in {activity_files[code]}",
+                )
+            )
+        activity_files.setdefault(code, file)
+        check_activity(file, path, activity, problems)
+
+    opened: dict[str, int] = {}
+    numbers: list[int] = []
+    for position, slide in enumerate(section["slides"]):
+        path = f"slides[{position + 1}]"
+        number = slide["number"]
+        line = slide.lines["number"]
+        if number in slide_files:
+            problems.append(
+                LessonProblem(
+                    file,
+                    line,
+                    f"{path}.number",
+                    f"slide {number} is defined twice (also in {slide_files[number]})",
+                )
+            )
+        slide_files.setdefault(number, file)
+        if not first <= number <= last:
+            problems.append(
+                LessonProblem(
+                    file,
+                    line,
+                    f"{path}.number",
+                    f"slide {number} is outside its lesson-map row "
+                    f"'{row['title']}' (slides {row['slides']})",
+                )
+            )
+        if numbers and number <= numbers[-1]:
+            problems.append(
+                LessonProblem(
+                    file, line, f"{path}.number", f"slide {number} comes after slide {numbers[-1]}"
+                )
+            )
+        numbers.append(number)
+        code = slide.get("activity")
+        if code is None:
+            continue
+        if code not in activities:
+            problems.append(
+                LessonProblem(
+                    file,
+                    slide.lines["activity"],
+                    f"{path}.activity",
+                    f"activity {code!r} is not defined in this file "
+                    f"(defined here: {', '.join(activities) or 'none'})",
+                )
+            )
+        elif code in opened:
+            problems.append(
+                LessonProblem(
+                    file,
+                    slide.lines["activity"],
+                    f"{path}.activity",
+                    f"activity {code} is already opened on slide {opened[code]}",
+                )
+            )
+        opened.setdefault(code, number)
+
+    missing = sorted(set(range(first, last + 1)) - set(numbers))
+    if missing:
+        problems.append(
+            LessonProblem(
+                LESSON_FILE,
+                row.lines["slides"],
+                f"lesson_map[{index + 1}].slides",
+                f"slide(s) {', '.join(map(str, missing))} of this row are not in {file}",
+            )
+        )
+    for position, activity in enumerate(section.get("activities") or []):
+        if activity["code"] not in opened:
+            problems.append(
+                LessonProblem(
+                    file,
+                    section["activities"].lines[position],
+                    f"activities[{position + 1}].code",
+                    f"activity {activity['code']} is not opened on any slide",
+                )
+            )
+    activity_minutes = sum(activity["minutes"] for activity in activities.values())
+    if activity_minutes != row["minutes"]["interaction"]:
+        problems.append(
+            LessonProblem(
+                LESSON_FILE,
+                row.lines["minutes"],
+                f"lesson_map[{index + 1}].minutes.interaction",
+                f"is {row['minutes']['interaction']}, but the activities in {file} "
+                f"take {activity_minutes} minutes",
+            )
+        )
+
+
+def check_activity(file: str, path: str, activity: Located, problems: list[LessonProblem]) -> None:
+    phase_minutes = sum(phase["minutes"] for phase in activity["phases"])
+    if phase_minutes != activity["minutes"]:
+        problems.append(
+            LessonProblem(
+                file,
+                activity.lines["phases"],
+                f"{path}.phases",
+                f"the phases add up to {phase_minutes} minutes, "
+                f"but the activity's minutes are {activity['minutes']}",
+            )
+        )
+    form = activity["response_form"]
+    slots = {assignment["label"] for assignment in activity["grouping"].get("assignments", [])}
+    slots |= {field["key"] for field in form.get("fields", [])}
+    slots |= {row["label"] for row in form.get("rows", [])}
+    for position, point in enumerate(activity.get("key_points") or []):
+        slot = point.get("slot")
+        if slot is not None and slot not in slots:
+            problems.append(
+                LessonProblem(
+                    file,
+                    point.lines["slot"],
+                    f"{path}.key_points[{position + 1}].slot",
+                    f"{slot!r} names no assignment, field or table row of this activity "
+                    f"({', '.join(sorted(slots)) or 'it has none'})",
+                )
+            )

@@ -1,0 +1,131 @@
+"""Reading a lesson folder and turning its files into checked values.
+
+A lesson document is a mapping of relative file name to bytes: `lesson.yaml` and the section
+files its lesson map names. Every problem is collected and raised together as `LessonInvalid`.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+from lessons import checks
+from lessons.checks import LESSON_FILE
+from lessons.errors import LessonInvalid, LessonProblem
+from lessons.schema import LESSON, SECTION, Located, Where
+
+LessonFiles = dict[str, bytes]
+
+
+@dataclass
+class ParsedLesson:
+    lesson: Located
+    sections: list[Located]
+    files: list[str]
+
+
+def read_folder(folder: Path | str) -> LessonFiles:
+    """Every .yaml file under `folder`, keyed by its path relative to it."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise LessonInvalid([LessonProblem(str(folder), 0, "", "is not a folder")])
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*.y*ml"))
+        if path.is_file()
+    }
+
+
+def decode(name: str, data: bytes, problems: list[LessonProblem]) -> str | None:
+    limit = settings.LESSON_FILE_MAX_BYTES
+    if len(data) > limit:
+        problems.append(
+            LessonProblem(name, 0, "", f"is {len(data):,} bytes; the limit is {limit:,} bytes")
+        )
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problems.append(
+            LessonProblem(
+                name, line, "", f"is not UTF-8 (byte {data[error.start]:#04x}); save it as UTF-8"
+            )
+        )
+        return None
+    if not text.strip():
+        problems.append(LessonProblem(name, 0, "", "is empty"))
+        return None
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.append(
+                LessonProblem(name, number, "", "is indented with a tab; indent with spaces")
+            )
+            return None
+    return text
+
+
+def compose(name: str, text: str, problems: list[LessonProblem]) -> yaml.Node | None:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        reason = error.problem or str(error)
+        problems.append(LessonProblem(name, line, "", f"is not valid YAML: {reason}"))
+        return None
+    except yaml.YAMLError as error:
+        problems.append(LessonProblem(name, 0, "", f"is not valid YAML: {error}"))
+        return None
+    if node is None:
+        problems.append(LessonProblem(name, 0, "", "is empty"))
+    return node
+
+
+def parse_file(name: str, data: bytes, spec, problems: list[LessonProblem]) -> Located | None:
+    text = decode(name, data, problems)
+    if text is None:
+        return None
+    node = compose(name, text, problems)
+    if node is None:
+        return None
+    return spec.check(node, Where(name, problems), "")
+
+
+def parse(files: LessonFiles) -> ParsedLesson:
+    """Check every file and every rule that spans files; raise `LessonInvalid` on any problem."""
+    problems: list[LessonProblem] = []
+    if LESSON_FILE not in files:
+        raise LessonInvalid([LessonProblem(LESSON_FILE, 0, "", "is missing")])
+    lesson = parse_file(LESSON_FILE, files[LESSON_FILE], LESSON, problems)
+    if lesson is None:
+        raise LessonInvalid(problems)
+    sections: list[Located] = []
+    used = {LESSON_FILE}
+    for index, row in enumerate(lesson.get("lesson_map") or []):
+        name = (row or {}).get("file")
+        if not name:
+            sections.append(None)
+            continue
+        used.add(name)
+        if name not in files:
+            problems.append(
+                LessonProblem(
+                    LESSON_FILE,
+                    row.lines["file"],
+                    f"lesson_map[{index + 1}].file",
+                    f"names {name}, which does not exist",
+                )
+            )
+            sections.append(None)
+            continue
+        sections.append(parse_file(name, files[name], SECTION, problems))
+    for name in sorted(set(files) - used):
+        problems.append(LessonProblem(name, 0, "", "is not named by any lesson_map row"))
+    if not problems:
+        checks.check_lesson(lesson, sections, problems)
+    if problems:
+        raise LessonInvalid(problems)
+    return ParsedLesson(lesson=lesson, sections=sections, files=sorted(used))

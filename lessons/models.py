@@ -1,0 +1,234 @@
+"""Lesson content: one immutable tree of rows per lesson version.
+
+Markdown fields keep the text as written (for editing and dumping) and its sanitised HTML,
+rendered once at load (`*_html`).
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class LessonQuerySet(models.QuerySet):
+    def published(self) -> "LessonQuerySet":
+        return self.filter(status=Lesson.Status.PUBLISHED)
+
+    def latest_published(self, slug: str) -> "Lesson | None":
+        return self.published().filter(slug=slug).order_by("-version").first()
+
+
+class Lesson(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published"
+        RETIRED = "retired"
+
+    slug = models.SlugField(max_length=50)
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    content_hash = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    language = models.CharField(max_length=5)
+    aim = models.TextField()
+    aim_html = models.TextField()
+    relevance = models.TextField()
+    relevance_html = models.TextField()
+    learning_objectives = models.JSONField()
+    minutes_total = models.PositiveIntegerField()
+    minutes_presentation = models.PositiveIntegerField()
+    minutes_interaction = models.PositiveIntegerField()
+    opening = models.JSONField(null=True, blank=True)
+    opening_html = models.JSONField(null=True, blank=True)
+    references = models.JSONField(default=list, blank=True)
+    references_html = models.JSONField(default=list, blank=True)
+    derived = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="lesson_version_unique")
+        ]
+        indexes = [models.Index(fields=["slug", "content_hash"])]
+        ordering = ["slug", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def review_sections(self) -> models.QuerySet:
+        """The lesson-map rows with their slides and activities, ready to render in one go."""
+        slides = Slide.objects.select_related("activity").prefetch_related(
+            "activity__phases", "activity__key_points"
+        )
+        return self.sections.prefetch_related(models.Prefetch("slides", queryset=slides))
+
+
+class Section(models.Model):
+    """A row of the lesson map."""
+
+    class Kind(models.TextChoices):
+        PRESENTATION = "presentation"
+        ACTIVITY = "activity"
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    slides_label = models.CharField(max_length=20)
+    first_slide = models.PositiveIntegerField()
+    last_slide = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    minutes_presentation = models.PositiveIntegerField()
+    minutes_interaction = models.PositiveIntegerField()
+    file = models.CharField(max_length=200)
+    derived = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "position"], name="section_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def planned_minutes(self) -> int:
+        return self.minutes_presentation + self.minutes_interaction
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        LEARNING_ACTIVITY = "learning_activity", "Learning activity"
+        GROUP_TASK = "group_task", "Group task"
+        BRAINSTORM = "brainstorm", "Brainstorm"
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="activities")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="activities")
+    position = models.PositiveIntegerField()
+    code = models.CharField(max_length=30)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    purpose = models.TextField(blank=True)
+    purpose_html = models.TextField(blank=True)
+    instructions = models.JSONField(default=list)
+    instructions_html = models.JSONField(default=list)
+    resources = models.JSONField(default=list, blank=True)
+    grouping = models.JSONField(default=dict)
+    minutes = models.PositiveIntegerField()
+    response_form = models.JSONField(default=dict)
+    instructor_notes = models.TextField(blank=True)
+    instructor_notes_html = models.TextField(blank=True)
+    derived = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["section__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "code"], name="activity_code_unique")
+        ]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_numbered(self) -> bool:
+        return self.kind == self.Kind.LEARNING_ACTIVITY
+
+    @property
+    def heading(self) -> str:
+        prefix = "Learning Activity" if self.is_numbered else self.get_kind_display()
+        code = f" {self.code}" if self.is_numbered else ""
+        return f"{prefix}{code}: {self.title}"
+
+    @property
+    def grouping_summary(self) -> str:
+        grouping = self.grouping
+        size = grouping.get("size")
+        size_text = f" of {size['min']}–{size['max']}" if size else ""
+        text = {
+            "groups": f"Small groups{size_text}",
+            "pairs_or_groups": f"Pairs or small groups{size_text}",
+            "class": "The whole class",
+        }[grouping["kind"]]
+        if grouping.get("count"):
+            text = f"{grouping['count']} groups" if grouping["kind"] == "groups" else text
+        assignments = grouping.get("assignments")
+        if assignments:
+            labels = " / ".join(a["label"] for a in assignments)
+            text += f", each assigned one of {labels}"
+        return text
+
+    @property
+    def response_form_summary(self) -> str:
+        form = self.response_form
+        kind = form["kind"]
+        if kind == "table":
+            return f"A table: {len(form['rows'])} rows × {', '.join(form['columns'])}"
+        if kind == "fields":
+            return "Named fields: " + " / ".join(f["label"] for f in form["fields"])
+        if kind == "list":
+            return "A list of points"
+        return "A single text"
+
+
+class Phase(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.minutes} min)"
+
+
+class KeyPoint(models.Model):
+    """A point the instructor reinforces if the groups did not mention it."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="key_points")
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    text_html = models.TextField()
+    slot = models.CharField(max_length=200, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Slide(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="slides")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="slides")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    key_message = models.TextField(blank=True)
+    key_message_html = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    instructor_notes = models.TextField(blank=True)
+    instructor_notes_html = models.TextField(blank=True)
+    transition = models.TextField(blank=True)
+    transition_html = models.TextField(blank=True)
+    questions = models.JSONField(default=list, blank=True)
+    questions_html = models.JSONField(default=list, blank=True)
+    activity = models.OneToOneField(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="slide"
+    )
+    derived = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "number"], name="slide_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Slide {self.number}: {self.title}"

@@ -1,0 +1,554 @@
+"""The shape of lesson YAML, checked node by node so every problem names its line.
+
+A spec is a small tree of `Spec` objects. `Spec.check(node, where)` turns a composed YAML node
+into plain Python values (`Located` dicts and lists keep the line of every key and item) and
+adds a `LessonProblem` for every mismatch, so one pass reports everything that is wrong.
+`Spec.render(value)` gives the same shape with every Markdown string rendered to HTML.
+"""
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from yaml import MappingNode, Node, ScalarNode, SequenceNode
+
+from lessons.errors import LessonProblem
+from lessons.markdown import render_markdown
+
+MAX_TEXT_LENGTH = 20_000
+
+
+class Located(dict):
+    """A mapping that remembers the line of itself and of each key."""
+
+    line: int
+    lines: dict[str, int]
+
+
+class LocatedList(list):
+    line: int
+    lines: list[int]
+
+
+@dataclass
+class Where:
+    """The file being checked and the problems found so far."""
+
+    file: str
+    problems: list[LessonProblem]
+
+    def problem(self, node: Node, path: str, message: str) -> None:
+        self.problems.append(LessonProblem(self.file, line_of(node), path, message))
+
+
+def line_of(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def kind_of(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag.endswith(":null"):
+        return "nothing (null)"
+    if node.tag.endswith(":int"):
+        return "a number"
+    if node.tag.endswith(":bool"):
+        return "true/false"
+    return "text"
+
+
+class Spec:
+    description = "a value"
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        raise NotImplementedError
+
+    def render(self, value: object) -> object:
+        return value
+
+
+@dataclass
+class Text(Spec):
+    markdown: bool = False
+    max_length: int = MAX_TEXT_LENGTH
+    pattern: str | None = None
+    pattern_hint: str = ""
+
+    @property
+    def description(self) -> str:
+        return "Markdown text" if self.markdown else "text"
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        if not isinstance(node, ScalarNode) or node.tag.endswith((":null", ":bool")):
+            where.problem(node, path, f"expected {self.description}, found {kind_of(node)}")
+            return None
+        value = str(node.value).strip()
+        if not value:
+            where.problem(node, path, "must not be empty")
+            return None
+        if len(value) > self.max_length:
+            where.problem(
+                node, path, f"is {len(value)} characters long; the limit is {self.max_length}"
+            )
+            return None
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            where.problem(node, path, f"{value!r} is not {self.pattern_hint}")
+            return None
+        return value
+
+    def render(self, value: object) -> object:
+        return render_markdown(value) if self.markdown else value
+
+
+@dataclass
+class Integer(Spec):
+    minimum: int = 0
+    maximum: int = 10_000
+    description = "a whole number"
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        if not isinstance(node, ScalarNode) or not node.tag.endswith(":int"):
+            where.problem(node, path, f"expected a whole number, found {kind_of(node)}")
+            return None
+        value = int(node.value)
+        if not self.minimum <= value <= self.maximum:
+            where.problem(node, path, f"{value} is outside {self.minimum}–{self.maximum}")
+            return None
+        return value
+
+
+@dataclass
+class Choice(Spec):
+    choices: tuple[str, ...]
+
+    @property
+    def description(self) -> str:
+        return "one of " + ", ".join(self.choices)
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        value = Text().check(node, where, path)
+        if value is None:
+            return None
+        if value not in self.choices:
+            where.problem(node, path, f"{value!r} is not {self.description}")
+            return None
+        return value
+
+
+@dataclass
+class SlideRange(Spec):
+    """`5-10` or `11`: the slides a lesson-map row covers, kept as the author wrote it."""
+
+    description = "a slide number or a range such as 5-10"
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        if isinstance(node, ScalarNode):
+            match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", str(node.value))
+            if match:
+                first = int(match[1])
+                last = int(match[2] or first)
+                if first <= last:
+                    return f"{first}-{last}" if match[2] else first
+                where.problem(node, path, f"range {node.value!r} ends before it starts")
+                return None
+        where.problem(node, path, f"expected {self.description}, found {node.value!r}")
+        return None
+
+
+@dataclass
+class ListOf(Spec):
+    item: Spec
+    min_items: int = 0
+    max_items: int = 500
+
+    @property
+    def description(self) -> str:
+        return "a list"
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        if not isinstance(node, SequenceNode):
+            where.problem(node, path, f"expected a list, found {kind_of(node)}")
+            return None
+        if len(node.value) < self.min_items:
+            where.problem(node, path, f"needs at least {self.min_items} item(s)")
+        if len(node.value) > self.max_items:
+            where.problem(node, path, f"has {len(node.value)} items; the limit is {self.max_items}")
+            return None
+        result = LocatedList()
+        result.line = line_of(node)
+        result.lines = []
+        for index, child in enumerate(node.value):
+            result.append(self.item.check(child, where, f"{path}[{index + 1}]"))
+            result.lines.append(line_of(child))
+        return result
+
+    def render(self, value: object) -> object:
+        return [self.item.render(item) for item in value]
+
+
+@dataclass
+class Key:
+    name: str
+    spec: Spec
+    required: bool = False
+
+
+@dataclass
+class Record(Spec):
+    keys: list[Key]
+    extra_check: Callable[[Located, Where, str], None] | None = None
+    description = "a mapping"
+
+    def key_names(self) -> list[str]:
+        return [key.name for key in self.keys]
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        if not isinstance(node, MappingNode):
+            where.problem(node, path, f"expected a mapping, found {kind_of(node)}")
+            return None
+        known = {key.name: key for key in self.keys}
+        result = Located()
+        result.line = line_of(node)
+        result.lines = {}
+        for key_node, value_node in node.value:
+            name = str(key_node.value)
+            field_path = f"{path}.{name}" if path else name
+            if name not in known:
+                where.problem(key_node, field_path, unknown_key_message(name, known))
+                continue
+            if name in result.lines:
+                where.problem(key_node, field_path, "appears twice")
+                continue
+            result.lines[name] = line_of(key_node)
+            value = known[name].spec.check(value_node, where, field_path)
+            if value is not None:
+                result[name] = value
+        for key in self.keys:
+            if key.required and key.name not in result and key.name not in result.lines:
+                where.problem(node, f"{path}.{key.name}" if path else key.name, "is required")
+        if self.extra_check:
+            self.extra_check(result, where, path)
+        return result
+
+    def render(self, value: object) -> object:
+        specs = {key.name: key.spec for key in self.keys}
+        return {name: specs[name].render(item) for name, item in value.items()}
+
+
+@dataclass
+class TextMap(Spec):
+    """`derived:` — field name to the reason its value is not in the source."""
+
+    description = "a mapping of field name to reason"
+    reason: Text = field(default_factory=Text)
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        if not isinstance(node, MappingNode):
+            where.problem(node, path, f"expected {self.description}, found {kind_of(node)}")
+            return None
+        result = Located()
+        result.line = line_of(node)
+        result.lines = {}
+        for key_node, value_node in node.value:
+            name = str(key_node.value)
+            result.lines[name] = line_of(key_node)
+            reason = self.reason.check(value_node, where, f"{path}.{name}")
+            if reason is not None:
+                result[name] = reason
+        return result
+
+
+def unknown_key_message(name: str, known: dict[str, Key]) -> str:
+    nearest = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+    return f"unknown key {name!r}{hint} (known keys: {', '.join(known)})"
+
+
+def unique_within(list_key: str, item_key: str) -> Callable[[Located, Where, str], None]:
+    """A check that the items of `list_key` have distinct `item_key` values."""
+
+    def check(record: Located, where: Where, path: str) -> None:
+        seen: set[str] = set()
+        items = record.get(list_key) or []
+        for index, item in enumerate(items):
+            if not item or item_key not in item:
+                continue
+            if item[item_key] in seen:
+                where.problems.append(
+                    LessonProblem(
+                        where.file,
+                        items.lines[index],
+                        f"{path}.{list_key}[{index + 1}].{item_key}",
+                        f"{item[item_key]!r} is used twice",
+                    )
+                )
+            seen.add(item[item_key])
+
+    return check
+
+
+# The lesson format (see content/FORMAT.md).
+
+PLAIN = Text()
+MARKDOWN = Text(markdown=True)
+DERIVED = Key("derived", TextMap())
+
+QUESTION = Record(
+    [Key("ask", MARKDOWN, required=True), Key("expected_responses", ListOf(MARKDOWN))]
+)
+
+LESSON_MAP_ROW = Record(
+    [
+        Key("title", PLAIN, required=True),
+        Key("slides", SlideRange(), required=True),
+        Key("kind", Choice(("presentation", "activity")), required=True),
+        Key(
+            "minutes",
+            Record(
+                [
+                    Key("presentation", Integer(maximum=600), required=True),
+                    Key("interaction", Integer(maximum=600), required=True),
+                ]
+            ),
+            required=True,
+        ),
+        Key(
+            "file",
+            Text(pattern=r"[A-Za-z0-9_./-]+\.ya?ml", pattern_hint="a relative .yaml path"),
+            required=True,
+        ),
+        DERIVED,
+    ]
+)
+
+REFERENCE_GROUP = Record(
+    [
+        Key("heading", PLAIN, required=True),
+        Key("intro", MARKDOWN),
+        Key("items", ListOf(MARKDOWN)),
+        Key("outro", MARKDOWN),
+    ]
+)
+
+LESSON = Record(
+    [
+        Key("format", Integer(minimum=1, maximum=1), required=True),
+        Key(
+            "slug",
+            Text(pattern=r"[a-z0-9][a-z0-9-]{0,49}", pattern_hint="lower-case letters, digits, -"),
+            required=True,
+        ),
+        Key("title", PLAIN, required=True),
+        Key("language", Choice(("en", "fr")), required=True),
+        Key("aim", MARKDOWN, required=True),
+        Key("relevance", MARKDOWN, required=True),
+        Key(
+            "learning_objectives",
+            Record(
+                [
+                    Key("intro", PLAIN, required=True),
+                    Key("items", ListOf(PLAIN, min_items=1), required=True),
+                ]
+            ),
+            required=True,
+        ),
+        Key(
+            "minutes",
+            Record(
+                [
+                    Key("total", Integer(minimum=1, maximum=1440), required=True),
+                    Key("presentation", Integer(maximum=1440), required=True),
+                    Key("interaction", Integer(maximum=1440), required=True),
+                ]
+            ),
+            required=True,
+        ),
+        Key(
+            "opening",
+            Record(
+                [
+                    Key("intro", MARKDOWN),
+                    Key(
+                        "options",
+                        ListOf(
+                            Record(
+                                [
+                                    Key("text", MARKDOWN, required=True),
+                                    Key("questions", ListOf(QUESTION)),
+                                ]
+                            )
+                        ),
+                    ),
+                    Key("introduce", MARKDOWN),
+                    Key("language_note", MARKDOWN),
+                ]
+            ),
+        ),
+        Key("lesson_map", ListOf(LESSON_MAP_ROW, min_items=1), required=True),
+        Key("references", ListOf(REFERENCE_GROUP)),
+        DERIVED,
+    ]
+)
+
+SLIDE = Record(
+    [
+        Key("number", Integer(minimum=1, maximum=999), required=True),
+        Key("title", PLAIN, required=True),
+        Key("key_message", MARKDOWN),
+        Key("body", MARKDOWN),
+        Key("instructor_notes", MARKDOWN),
+        Key("transition", MARKDOWN),
+        Key("questions", ListOf(QUESTION)),
+        Key("activity", PLAIN),
+        DERIVED,
+    ]
+)
+
+RESPONSE_FORM_KINDS = ("list", "table", "fields", "text")
+
+
+def check_response_form(form: Located, where: Where, path: str) -> None:
+    kind = form.get("kind")
+    needs = {"table": ("columns", "rows"), "fields": ("fields",)}.get(kind, ())
+    for name in needs:
+        if name not in form:
+            where.problems.append(
+                LessonProblem(where.file, form.line, f"{path}.{name}", f"is required for a {kind}")
+            )
+    allowed = {"list": {"prompt"}, "text": {"prompt"}, "table": {"columns", "rows"}}.get(
+        kind, {"fields"}
+    )
+    for name in set(form) - allowed - {"kind"}:
+        where.problems.append(
+            LessonProblem(
+                where.file, form.lines[name], f"{path}.{name}", f"does not apply to a {kind} form"
+            )
+        )
+    columns = form.get("columns") or []
+    for index, row in enumerate(form.get("rows") or []):
+        expected = (row or {}).get("expected")
+        if expected and len(expected) != len(columns):
+            where.problems.append(
+                LessonProblem(
+                    where.file,
+                    row.lines["expected"],
+                    f"{path}.rows[{index + 1}].expected",
+                    f"has {len(expected)} answers for {len(columns)} columns",
+                )
+            )
+    unique_within("fields", "key")(form, where, path)
+
+
+RESPONSE_FORM = Record(
+    [
+        Key("kind", Choice(RESPONSE_FORM_KINDS), required=True),
+        Key("prompt", PLAIN),
+        Key("columns", ListOf(PLAIN, min_items=1, max_items=10)),
+        Key(
+            "rows",
+            ListOf(
+                Record([Key("label", PLAIN, required=True), Key("expected", ListOf(PLAIN))]),
+                min_items=1,
+                max_items=50,
+            ),
+        ),
+        Key(
+            "fields",
+            ListOf(
+                Record(
+                    [
+                        Key(
+                            "key",
+                            Text(pattern=r"[A-Za-z0-9_-]{1,30}", pattern_hint="a short key"),
+                            required=True,
+                        ),
+                        Key("label", PLAIN, required=True),
+                        Key("prompt", PLAIN),
+                    ]
+                ),
+                min_items=1,
+                max_items=20,
+            ),
+        ),
+    ],
+    extra_check=check_response_form,
+)
+
+GROUPING = Record(
+    [
+        Key("kind", Choice(("groups", "pairs_or_groups", "class")), required=True),
+        Key(
+            "size",
+            Record(
+                [
+                    Key("min", Integer(minimum=1, maximum=50), required=True),
+                    Key("max", Integer(minimum=1, maximum=50), required=True),
+                ]
+            ),
+        ),
+        Key("count", Integer(minimum=1, maximum=50)),
+        Key(
+            "assignments",
+            ListOf(
+                Record([Key("label", PLAIN, required=True), Key("prompt", PLAIN, required=True)])
+            ),
+        ),
+    ],
+    extra_check=unique_within("assignments", "label"),
+)
+
+ACTIVITY = Record(
+    [
+        Key(
+            "code",
+            Text(pattern=r"[A-Za-z0-9][A-Za-z0-9.-]{0,29}", pattern_hint="a short code like 5.1"),
+            required=True,
+        ),
+        Key("kind", Choice(("learning_activity", "group_task", "brainstorm")), required=True),
+        Key("title", PLAIN, required=True),
+        Key("purpose", MARKDOWN),
+        Key("instructions", ListOf(MARKDOWN, min_items=1), required=True),
+        Key("resources", ListOf(PLAIN)),
+        Key("grouping", GROUPING, required=True),
+        Key("minutes", Integer(minimum=1, maximum=600), required=True),
+        Key(
+            "phases",
+            ListOf(
+                Record(
+                    [
+                        Key("name", PLAIN, required=True),
+                        Key("minutes", Integer(minimum=1, maximum=600), required=True),
+                    ]
+                ),
+                min_items=1,
+                max_items=10,
+            ),
+            required=True,
+        ),
+        Key("response_form", RESPONSE_FORM, required=True),
+        Key("instructor_notes", MARKDOWN),
+        Key(
+            "key_points",
+            ListOf(
+                Record(
+                    [
+                        Key("text", MARKDOWN, required=True),
+                        Key("slot", PLAIN),
+                        Key("keywords", ListOf(PLAIN)),
+                    ]
+                )
+            ),
+        ),
+        DERIVED,
+    ]
+)
+
+SECTION = Record(
+    [
+        Key("slides", ListOf(SLIDE, min_items=1), required=True),
+        Key("activities", ListOf(ACTIVITY)),
+    ]
+)

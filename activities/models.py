@@ -1,0 +1,364 @@
+"""Live deliveries: one class taught one pinned lesson version.
+
+Every state change of a delivery runs in one transaction that locks the delivery row and bumps
+its `revision`, so screens that poll need one indexed read to know whether anything changed.
+"""
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from activities.pacing import Pacing, RowPlan, Visit, compute_pacing, plan_slides
+from activities.timer import Timer, TimerError, TimerState
+from lessons.models import Activity, Lesson, Slide
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector at the back of a room.
+JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+JOIN_CODE_LENGTH = 6
+
+
+class DeliveryError(ValueError):
+    """An action that cannot be done on the delivery as it is; the message says why."""
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def for_instructor(self, user) -> "DeliveryQuerySet":
+        return self.filter(instructor=user)
+
+    def joinable(self) -> "DeliveryQuerySet":
+        return self.filter(status__in=[Delivery.Status.PLANNED, Delivery.Status.LIVE])
+
+
+def delivery_action(event_kind: str) -> Callable:
+    """Run a state change under the delivery's row lock, bump the revision, log the event."""
+
+    def decorate(method: Callable) -> Callable:
+        @wraps(method)
+        def wrapper(self: "Delivery", *args, now: datetime | None = None, **kwargs):
+            now = now or timezone.now()
+            with transaction.atomic():
+                locked = Delivery.objects.select_for_update().get(pk=self.pk)
+                if locked.status == Delivery.Status.ENDED:
+                    raise DeliveryError("This delivery has ended; nothing can be changed.")
+                detail = method(locked, *args, now=now, **kwargs) or {}
+                locked.revision += 1
+                locked.save()
+                DeliveryEvent.objects.create(
+                    delivery=locked,
+                    at=now,
+                    kind=event_kind,
+                    slide_number=locked.current_slide,
+                    detail=detail,
+                )
+            self.refresh_from_db()
+            return detail
+
+        return wrapper
+
+    return decorate
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned"
+        LIVE = "live"
+        ENDED = "ended"
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="deliveries")
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    title = models.CharField(max_length=200)
+    date = models.DateField(default=timezone.localdate)
+    place = models.CharField(max_length=200, blank=True)
+    expected_class_size = models.PositiveIntegerField(default=20)
+    join_code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    is_rehearsal = models.BooleanField(default=False)
+    current_slide = models.PositiveIntegerField()
+    projector_blank = models.BooleanField(default=False)
+    open_run = models.ForeignKey(
+        "ActivityRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision = models.PositiveBigIntegerField(default=1)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.join_code})"
+
+    # What the screens show.
+
+    @property
+    def suggested_group_count(self) -> int:
+        """Groups of 4–5: as many groups of 5 as the class fills, at least one."""
+        return max(1, -(-self.expected_class_size // 5))
+
+    @property
+    def accepts_participants(self) -> bool:
+        return self.status != self.Status.ENDED and not self.is_rehearsal
+
+    def slides(self) -> models.QuerySet:
+        return self.lesson.slides.select_related("activity", "section")
+
+    def slide(self, number: int | None = None) -> Slide:
+        return self.slides().get(number=self.current_slide if number is None else number)
+
+    def neighbour_slide_number(self, step: int) -> int | None:
+        numbers = self.slides().order_by("number").values_list("number", flat=True)
+        if step > 0:
+            return next((n for n in numbers if n > self.current_slide), None)
+        return next((n for n in reversed(numbers) if n < self.current_slide), None)
+
+    def pacing(self, now: datetime | None = None) -> Pacing | None:
+        if self.started_at is None:
+            return None
+        now = min(now or timezone.now(), self.ended_at or now or timezone.now())
+        rows = [
+            RowPlan(s.position, s.first_slide, s.last_slide, s.minutes_presentation)
+            for s in self.lesson.sections.all()
+        ]
+        activity_minutes = dict(
+            self.lesson.slides.filter(activity__isnull=False).values_list(
+                "number", "activity__minutes"
+            )
+        )
+        visits = [
+            Visit(v.slide_number, v.entered_at, v.left_at) for v in self.visits.order_by("id")
+        ]
+        return compute_pacing(
+            plan_slides(rows, activity_minutes),
+            visits,
+            current_slide=self.current_slide,
+            started_at=self.started_at,
+            now=now,
+        )
+
+    # Actions. Each is one transaction that bumps the revision.
+
+    @delivery_action("started")
+    def start(self, *, now: datetime) -> dict:
+        if self.status == self.Status.LIVE:
+            raise DeliveryError("This delivery is already live.")
+        self.status = self.Status.LIVE
+        self.started_at = now
+        SlideVisit.objects.create(delivery=self, slide_number=self.current_slide, entered_at=now)
+        return {}
+
+    @delivery_action("ended")
+    def end(self, *, now: datetime) -> dict:
+        self.status = self.Status.ENDED
+        self.ended_at = now
+        self.visits.filter(left_at__isnull=True).update(left_at=now)
+        if self.open_run:
+            self.open_run.close(now)
+            self.open_run = None
+        return {}
+
+    @delivery_action("slide")
+    def go_to_slide(self, number: int, *, now: datetime) -> dict:
+        if not self.lesson.slides.filter(number=number).exists():
+            raise DeliveryError(f"This lesson has no slide {number}.")
+        previous = self.current_slide
+        if number == previous:
+            return {"from": previous, "to": number}
+        self.current_slide = number
+        if self.status == self.Status.LIVE:
+            self.visits.filter(left_at__isnull=True).update(left_at=now)
+            SlideVisit.objects.create(delivery=self, slide_number=number, entered_at=now)
+        return {"from": previous, "to": number}
+
+    def advance(self, *, now: datetime | None = None) -> dict:
+        number = self.neighbour_slide_number(+1)
+        if number is None:
+            raise DeliveryError("This is the last slide.")
+        return self.go_to_slide(number, now=now)
+
+    def go_back(self, *, now: datetime | None = None) -> dict:
+        number = self.neighbour_slide_number(-1)
+        if number is None:
+            raise DeliveryError("This is the first slide.")
+        return self.go_to_slide(number, now=now)
+
+    @delivery_action("blank")
+    def toggle_blank(self, *, now: datetime) -> dict:
+        self.projector_blank = not self.projector_blank
+        return {"blank": self.projector_blank}
+
+    @delivery_action("activity_opened")
+    def open_activity(self, *, now: datetime) -> dict:
+        activity = self.slide().activity
+        if activity is None:
+            raise DeliveryError("This slide has no activity to open.")
+        if self.open_run and self.open_run.activity_id != activity.pk:
+            self.open_run.close(now)
+        run, _ = ActivityRun.objects.get_or_create(
+            delivery=self, activity=activity, defaults={"opened_at": now}
+        )
+        run.reopen(now)
+        self.open_run = run
+        return {"activity": activity.code}
+
+    @delivery_action("activity_closed")
+    def close_activity(self, *, now: datetime) -> dict:
+        if self.open_run is None:
+            raise DeliveryError("No activity is open.")
+        code = self.open_run.activity.code
+        self.open_run.close(now)
+        self.open_run = None
+        return {"activity": code}
+
+    @delivery_action("timer")
+    def change_timer(self, action: str, *, now: datetime) -> dict:
+        if self.open_run is None:
+            raise DeliveryError("Open the activity before using its timer.")
+        run = self.open_run
+        timer = run.timer
+        try:
+            changed = {
+                "toggle": lambda: timer.toggle(now),
+                "start": lambda: timer.start(now),
+                "pause": lambda: timer.pause(now),
+                "extend": lambda: timer.extend(now),
+                "next_phase": lambda: timer.next_phase(now),
+                "reset": lambda: timer.reset(),
+            }[action]()
+        except KeyError:
+            raise DeliveryError(f"Unknown timer action {action!r}.") from None
+        except TimerError as error:
+            raise DeliveryError(str(error)) from None
+        run.store(changed)
+        return {"activity": run.activity.code, "action": action, "phase": changed.phase_index}
+
+
+def delivery_create(
+    *,
+    lesson: Lesson,
+    instructor,
+    title: str,
+    date=None,
+    place: str = "",
+    expected_class_size: int = 20,
+    is_rehearsal: bool = False,
+) -> Delivery:
+    """A planned delivery pinned to `lesson`, with a fresh join code, on the lesson's first slide."""
+    first = lesson.slides.order_by("number").values_list("number", flat=True).first()
+    if first is None:
+        raise DeliveryError("This lesson has no slides.")
+    for _ in range(10):
+        delivery = Delivery(
+            lesson=lesson,
+            instructor=instructor,
+            title=title,
+            date=date or timezone.localdate(),
+            place=place,
+            expected_class_size=expected_class_size,
+            is_rehearsal=is_rehearsal,
+            current_slide=first,
+            join_code=new_join_code(),
+        )
+        delivery.full_clean()
+        try:
+            with transaction.atomic():
+                delivery.save()
+            return delivery
+        except IntegrityError:
+            continue
+    raise DeliveryError("Could not find a free join code; try again.")
+
+
+class SlideVisit(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="visits")
+    slide_number = models.PositiveIntegerField()
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+
+
+class ActivityRun(models.Model):
+    """An activity opened during a delivery, with its server-side timer."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="runs")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="runs")
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    phase_index = models.PositiveSmallIntegerField(default=0)
+    timer_state = models.CharField(max_length=10, default=TimerState.READY)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    remaining_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "activity"], name="one_run_per_activity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} in {self.delivery}"
+
+    def phase_minutes(self) -> tuple[int, ...]:
+        return tuple(self.activity.phases.values_list("minutes", flat=True))
+
+    @property
+    def timer(self) -> Timer:
+        return Timer(
+            phase_minutes=self.phase_minutes(),
+            phase_index=self.phase_index,
+            state=TimerState(self.timer_state),
+            ends_at=self.ends_at,
+            remaining_seconds=self.remaining_seconds,
+        )
+
+    def store(self, timer: Timer) -> None:
+        self.phase_index = timer.phase_index
+        self.timer_state = timer.state
+        self.ends_at = timer.ends_at
+        self.remaining_seconds = timer.remaining_seconds
+        self.save()
+
+    def reopen(self, now: datetime) -> None:
+        if self.closed_at is not None or self.remaining_seconds == 0 and self.ends_at is None:
+            self.closed_at = None
+            self.store(Timer.fresh(self.phase_minutes()))
+
+    def close(self, now: datetime) -> None:
+        self.closed_at = now
+        self.save(update_fields=["closed_at"])
+
+    @property
+    def phase(self):
+        return self.activity.phases.all()[self.phase_index]
+
+
+class DeliveryEvent(models.Model):
+    """What happened, when: the raw material of pacing and of the after-action report."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=30)
+    slide_number = models.PositiveIntegerField(null=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -418,7 +418,7 @@ def check_response_form(form: Located, where: Where, path: str) -> None:
             where.problems.append(
                 LessonProblem(where.file, form.line, f"{path}.{name}", f"is required for a {kind}")
             )
-    allowed = {"list": {"prompt"}, "text": {"prompt"}, "table": {"columns", "rows"}}.get(
+    allowed = {"list": {"prompt"}, "text": {"prompt"}, "table": {"row_heading", "columns", "rows"}}.get(
         kind, {"fields"}
     )
     for name in set(form) - allowed - {"kind"}:
@@ -446,6 +446,7 @@ RESPONSE_FORM = Record(
     [
         Key("kind", Choice(RESPONSE_FORM_KINDS), required=True),
         Key("prompt", PLAIN),
+        Key("row_heading", PLAIN),
         Key("columns", ListOf(PLAIN, min_items=1, max_items=10)),
         Key(
             "rows",

@@ -261,7 +261,7 @@ def delivery_create(
     expected_class_size: int = 20,
     is_rehearsal: bool = False,
 ) -> Delivery:
-    """A planned delivery pinned to `lesson`, with a fresh join code, on the lesson's first slide."""
+    """A planned delivery pinned to `lesson`, with a fresh join code, on its first slide."""
     first = lesson.slides.order_by("number").values_list("number", flat=True).first()
     if first is None:
         raise DeliveryError("This lesson has no slides.")
@@ -295,6 +295,9 @@ class SlideVisit(models.Model):
 
     class Meta:
         ordering = ["entered_at", "id"]
+
+    def __str__(self) -> str:
+        return f"slide {self.slide_number} from {self.entered_at:%H:%M:%S}"
 
 
 class ActivityRun(models.Model):
@@ -362,3 +365,6 @@ class DeliveryEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%H:%M:%S}"

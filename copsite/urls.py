@@ -9,4 +9,5 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("lessons/", include("lessons.urls")),
+    path("console/", include("activities.urls")),
 ]

@@ -15,4 +15,4 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("lessons:detail", slug="cop")
+    return redirect("activities:deliveries")

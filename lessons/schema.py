@@ -418,9 +418,11 @@ def check_response_form(form: Located, where: Where, path: str) -> None:
             where.problems.append(
                 LessonProblem(where.file, form.line, f"{path}.{name}", f"is required for a {kind}")
             )
-    allowed = {"list": {"prompt"}, "text": {"prompt"}, "table": {"row_heading", "columns", "rows"}}.get(
-        kind, {"fields"}
-    )
+    allowed = {
+        "list": {"prompt"},
+        "text": {"prompt"},
+        "table": {"row_heading", "columns", "rows"},
+    }.get(kind, {"fields"})
     for name in set(form) - allowed - {"kind"}:
         where.problems.append(
             LessonProblem(

@@ -1,0 +1,141 @@
+"""What the console and the projector show at a moment: plain values for templates to render."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import segno
+from django.utils import timezone
+
+from activities.models import ActivityRun, Delivery
+from activities.pacing import Pacing
+from activities.timer import TimerState
+from lessons.models import Phase, Section, Slide
+
+
+@dataclass(frozen=True)
+class TimerView:
+    state: str
+    seconds_left: int
+    ends_at_ms: int | None
+    phase_index: int
+    phases: list[Phase]
+    is_up: bool
+    is_last_phase: bool
+
+    @property
+    def phase(self) -> Phase:
+        return self.phases[self.phase_index]
+
+    @property
+    def clock(self) -> str:
+        return clock(self.seconds_left)
+
+    @property
+    def is_running(self) -> bool:
+        return self.state == TimerState.RUNNING
+
+
+@dataclass(frozen=True)
+class MapRow:
+    section: Section
+    spent_minutes: int
+    is_current: bool
+    is_done: bool
+
+    @property
+    def is_over(self) -> bool:
+        return self.spent_minutes > self.section.planned_minutes
+
+
+@dataclass(frozen=True)
+class PacingView:
+    pacing: Pacing
+    started_at_ms: int
+
+    @property
+    def elapsed_clock(self) -> str:
+        return clock(self.pacing.elapsed.total_seconds())
+
+    @property
+    def planned_clock(self) -> str:
+        return clock(self.pacing.planned_elapsed.total_seconds())
+
+    @property
+    def verdict(self) -> str:
+        minutes = self.pacing.behind_minutes
+        if minutes > 0:
+            return f"{minutes} min behind"
+        if minutes < 0:
+            return f"{-minutes} min ahead"
+        return "on time"
+
+    @property
+    def status(self) -> str:
+        minutes = self.pacing.behind_minutes
+        return "behind" if minutes > 0 else "ahead" if minutes < 0 else "on-time"
+
+
+def clock(seconds: int) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    if hours:
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def timer_view(run: ActivityRun, now: datetime) -> TimerView:
+    timer = run.timer
+    return TimerView(
+        state=timer.state,
+        seconds_left=timer.seconds_left(now),
+        ends_at_ms=epoch_ms(timer.ends_at) if timer.ends_at else None,
+        phase_index=timer.phase_index,
+        phases=list(run.activity.phases.all()),
+        is_up=timer.is_up(now),
+        is_last_phase=timer.is_last_phase,
+    )
+
+
+def map_rows(delivery: Delivery, slide: Slide, pacing: Pacing | None) -> list[MapRow]:
+    spent = pacing.spent_by_section if pacing else {}
+    return [
+        MapRow(
+            section=section,
+            spent_minutes=round(spent.get(section.position, timedelta()).total_seconds() / 60),
+            is_current=section.pk == slide.section_id,
+            is_done=section.last_slide < slide.number,
+        )
+        for section in delivery.lesson.sections.all()
+    ]
+
+
+def join_qr_svg(join_url: str) -> str:
+    return segno.make(join_url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
+
+
+def screen_context(delivery: Delivery, *, now: datetime | None = None) -> dict:
+    """Everything the console and projector render, computed once per request."""
+    now = now or timezone.now()
+    slide = delivery.slide()
+    pacing = delivery.pacing(now)
+    run = delivery.open_run
+    next_number = delivery.neighbour_slide_number(+1)
+    numbers = list(delivery.lesson.slides.values_list("number", flat=True))
+    return {
+        "delivery": delivery,
+        "slide": slide,
+        "next_slide": delivery.slide(next_number) if next_number else None,
+        "is_first_slide": numbers[0] == slide.number,
+        "slide_position": numbers.index(slide.number) + 1,
+        "slide_count": len(numbers),
+        "rows": map_rows(delivery, slide, pacing),
+        "pacing": PacingView(pacing, epoch_ms(delivery.started_at)) if pacing else None,
+        "run": run,
+        "timer": timer_view(run, now) if run else None,
+        "slide_activity_is_open": bool(run and slide.activity_id == run.activity_id),
+        "server_now_ms": epoch_ms(now),
+    }

@@ -1,0 +1,88 @@
+"""The instructor's screens: deliveries, the presenter console and the projector view."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from activities.actions import perform_action
+from activities.forms import DeliveryForm
+from activities.models import Delivery, DeliveryError, delivery_create
+from activities.permissions import instructor_required, own_delivery
+from activities.screens import join_qr_svg, screen_context
+
+
+@instructor_required
+def delivery_list(request: HttpRequest) -> HttpResponse:
+    form = DeliveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery = delivery_create(instructor=request.user, **form.cleaned_data)
+        except DeliveryError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("activities:console", delivery_id=delivery.pk)
+    deliveries = Delivery.objects.for_instructor(request.user).select_related("lesson")
+    return TemplateResponse(
+        request, "activities/delivery_list.html", {"form": form, "deliveries": deliveries}
+    )
+
+
+def unchanged_since(request: HttpRequest, delivery_id: int) -> bool:
+    """A poll that names the revision it has; one indexed read decides whether to answer."""
+    revision = request.GET.get("rev", "")
+    if not (request.htmx and revision.isdigit()):
+        return False
+    current = (
+        Delivery.objects.filter(pk=delivery_id, instructor=request.user)
+        .values_list("revision", flat=True)
+        .first()
+    )
+    return current == int(revision)
+
+
+def join_url(request: HttpRequest, delivery: Delivery) -> str:
+    return request.build_absolute_uri(f"/j/{delivery.join_code}/")
+
+
+@instructor_required
+def console(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    if unchanged_since(request, delivery_id):
+        return HttpResponse(status=204)
+    delivery = own_delivery(request, delivery_id)
+    template = "activities/console.html"
+    if request.htmx:
+        template += "#stage"
+    context = screen_context(delivery) | {"join_url": join_url(request, delivery)}
+    return TemplateResponse(request, template, context)
+
+
+@instructor_required
+def projector(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    if unchanged_since(request, delivery_id):
+        return HttpResponse(status=204)
+    delivery = own_delivery(request, delivery_id)
+    template = "activities/projector.html"
+    if request.htmx:
+        template += "#stage"
+    url = join_url(request, delivery)
+    context = screen_context(delivery) | {"join_url": url, "join_qr": join_qr_svg(url)}
+    return TemplateResponse(request, template, context)
+
+
+@require_POST
+@instructor_required
+def action(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = own_delivery(request, delivery_id)
+    error = None
+    try:
+        perform_action(delivery, request.POST.get("action", ""))
+    except DeliveryError as refused:
+        error = str(refused)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("activities:console", delivery_id=delivery.pk)
+    context = screen_context(delivery) | {"join_url": join_url(request, delivery), "error": error}
+    return TemplateResponse(request, "activities/console.html#stage", context)

@@ -2,9 +2,35 @@
 
 from datetime import datetime
 
-from activities.models import Delivery, DeliveryError
+from activities.debrief import coverage_decide
+from activities.models import Delivery, DeliveryError, Submission
+from activities.participation import bump_answers, submission_mark
 
 TIMER_ACTIONS = ("toggle", "start", "pause", "extend", "next_phase", "reset")
+COVERAGE = {"cover": "covered", "reinforce": "reinforced", "undecide": ""}
+ANSWER_ACTIONS = ("hide", "spotlight", *COVERAGE)
+
+
+def answer_action(delivery: Delivery, verb: str, target: str) -> None:
+    """Wall marks and debrief calls: they change what is shown, not where the class is."""
+    if delivery.status == Delivery.Status.ENDED:
+        raise DeliveryError("This delivery has ended; nothing can be changed.")
+    if not target.isdigit():
+        raise DeliveryError(f"{target!r} is not a number.")
+    if verb in ("hide", "spotlight"):
+        try:
+            submission_mark(delivery=delivery, submission_id=int(target), mark=verb)
+        except Submission.DoesNotExist:
+            raise DeliveryError("That answer is not part of this delivery.") from None
+        return
+    run = delivery.slide_run()
+    if run is None:
+        raise DeliveryError("This slide's activity has not been opened.")
+    try:
+        coverage_decide(run=run, key_point_id=int(target), status=COVERAGE[verb])
+    except run.activity.key_points.model.DoesNotExist:
+        raise DeliveryError("That key point is not part of this activity.") from None
+    bump_answers(delivery, None)
 
 
 def perform_action(delivery: Delivery, name: str, *, now: datetime | None = None) -> None:
@@ -23,6 +49,8 @@ def perform_action(delivery: Delivery, name: str, *, now: datetime | None = None
     }
     if name in simple:
         simple[name](now=now)
+    elif name.partition(":")[0] in ANSWER_ACTIONS:
+        answer_action(delivery, *name.split(":", 1))
     elif name.startswith("goto:"):
         number = name.removeprefix("goto:")
         if not number.isdigit():

@@ -16,9 +16,20 @@ class DeliveryForm(forms.ModelForm):
 
     class Meta:
         model = Delivery
-        fields = ["lesson", "title", "date", "place", "expected_class_size", "is_rehearsal"]
+        fields = [
+            "lesson",
+            "title",
+            "date",
+            "place",
+            "expected_class_size",
+            "grouping_mode",
+            "is_rehearsal",
+        ]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
-        labels = {"is_rehearsal": "Rehearsal (walk through the lesson without a class)"}
+        labels = {
+            "is_rehearsal": "Rehearsal (walk through the lesson without a class)",
+            "grouping_mode": "Groups",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -34,6 +34,12 @@ def normalise_join_code(text: str) -> str:
     return "".join(text.split()).upper()
 
 
+class GroupingMode(models.TextChoices):
+    AUTO = "auto", "The app balances groups of 4–5"
+    PICK = "pick", "Participants pick their group"
+    ASSIGN = "assign", "The instructor assigns groups"
+
+
 class DeliveryQuerySet(models.QuerySet):
     def for_instructor(self, user) -> "DeliveryQuerySet":
         return self.filter(instructor=user)
@@ -88,12 +94,16 @@ class Delivery(models.Model):
     join_code = models.CharField(max_length=JOIN_CODE_LENGTH, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     is_rehearsal = models.BooleanField(default=False)
+    grouping_mode = models.CharField(
+        max_length=10, choices=GroupingMode.choices, default=GroupingMode.AUTO
+    )
     current_slide = models.PositiveIntegerField()
     projector_blank = models.BooleanField(default=False)
     open_run = models.ForeignKey(
         "ActivityRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revision = models.PositiveBigIntegerField(default=1)
+    answers_revision = models.PositiveBigIntegerField(default=1)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -129,6 +139,14 @@ class Delivery(models.Model):
         if step > 0:
             return next((n for n in numbers if n > self.current_slide), None)
         return next((n for n in reversed(numbers) if n < self.current_slide), None)
+
+    def slide_run(self) -> "ActivityRun | None":
+        """The run of the current slide's activity, open or already closed."""
+        return (
+            self.runs.filter(activity__slide__number=self.current_slide)
+            .select_related("activity")
+            .first()
+        )
 
     def pacing(self, now: datetime | None = None) -> Pacing | None:
         if self.started_at is None:
@@ -259,6 +277,7 @@ def delivery_create(
     date=None,
     place: str = "",
     expected_class_size: int = 20,
+    grouping_mode: str = GroupingMode.AUTO,
     is_rehearsal: bool = False,
 ) -> Delivery:
     """A planned delivery pinned to `lesson`, with a fresh join code, on its first slide."""
@@ -273,6 +292,7 @@ def delivery_create(
             date=date or timezone.localdate(),
             place=place,
             expected_class_size=expected_class_size,
+            grouping_mode=grouping_mode,
             is_rehearsal=is_rehearsal,
             current_slide=first,
             join_code=new_join_code(),
@@ -368,3 +388,117 @@ class DeliveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%H:%M:%S}"
+
+
+class Group(models.Model):
+    """A group of 4–5 participants: the unit that answers."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="groups")
+    number = models.PositiveSmallIntegerField()
+    revision = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="group_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"Group {self.number}"
+
+    def assignment_for(self, activity: Activity) -> dict | None:
+        """The part of the task this group takes (e.g. WHAT? of WHAT/WHO/HOW), round-robin."""
+        assignments = activity.grouping.get("assignments") or []
+        if not assignments:
+            return None
+        return assignments[(self.number - 1) % len(assignments)]
+
+
+class Participant(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="participants")
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    display_name = models.CharField(max_length=40)
+    token = models.CharField(max_length=43, unique=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    removed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Submission(models.Model):
+    """One piece of a group's answer: a point of a list, a table cell, a named field or a text.
+
+    `key` says which: `point:<id>` for a list point (the id is the phone's idempotency key, so
+    a resent point is stored once), `cell:<row>:<column>`, `field:<key>` or `text`.
+    """
+
+    run = models.ForeignKey(ActivityRun, on_delete=models.CASCADE, related_name="submissions")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="submissions")
+    author = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    key = models.CharField(max_length=80)
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    hidden = models.BooleanField(default=False)
+    spotlighted = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["group__number", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "group", "key"], name="one_answer_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.key}: {self.text[:40]}"
+
+
+class KeyPointCoverage(models.Model):
+    """Whether the class reached a key point by itself or the instructor reinforced it."""
+
+    class Status(models.TextChoices):
+        COVERED = "covered", "Found by the groups"
+        REINFORCED = "reinforced", "Reinforced by the instructor"
+
+    run = models.ForeignKey(ActivityRun, on_delete=models.CASCADE, related_name="coverage")
+    key_point = models.ForeignKey("lessons.KeyPoint", on_delete=models.PROTECT)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    suggested_score = models.PositiveSmallIntegerField(default=0)
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "key_point"], name="one_coverage_per_point")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_point} {self.status}"
+
+
+class RateCounter(models.Model):
+    """Requests counted per key and window, in the database so every app process shares it."""
+
+    key = models.CharField(max_length=120)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="one_counter_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}: {self.count}"

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 import segno
 from django.utils import timezone
 
+from activities.debrief import debrief
 from activities.models import ActivityRun, Delivery
 from activities.pacing import Pacing
 from activities.timer import TimerState
+from activities.wall import spotlighted, wall
 from lessons.models import Phase, Section, Slide
 
 
@@ -117,9 +119,17 @@ def join_qr_svg(join_url: str) -> str:
     return segno.make(join_url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
 
 
-def screen_context(delivery: Delivery, *, now: datetime | None = None) -> dict:
+def poll_revision(delivery: Delivery) -> str:
+    """What the console and projector poll: slide and timer changes, and answer changes."""
+    return f"{delivery.revision}.{delivery.answers_revision}"
+
+
+def screen_context(
+    delivery: Delivery, *, include_hidden: bool, now: datetime | None = None
+) -> dict:
     """Everything the console and projector render, computed once per request."""
     now = now or timezone.now()
+    slide_run = delivery.slide_run()
     slide = delivery.slide()
     pacing = delivery.pacing(now)
     run = delivery.open_run
@@ -138,4 +148,10 @@ def screen_context(delivery: Delivery, *, now: datetime | None = None) -> dict:
         "timer": timer_view(run, now) if run else None,
         "slide_activity_is_open": bool(run and slide.activity_id == run.activity_id),
         "server_now_ms": epoch_ms(now),
+        "poll_revision": poll_revision(delivery),
+        "slide_run": slide_run,
+        "wall": wall(slide_run, include_hidden=include_hidden) if slide_run else [],
+        "spotlight": spotlighted(slide_run) if slide_run else None,
+        "debrief": debrief(slide_run) if slide_run and include_hidden else [],
+        "participant_count": delivery.participants.filter(removed=False).count(),
     }

@@ -1,14 +1,16 @@
 """The instructor's screens: deliveries, the presenter console and the projector view."""
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from activities.actions import perform_action
 from activities.forms import DeliveryForm
 from activities.models import Delivery, DeliveryError, delivery_create
+from activities.participation import ensure_groups, participant_move, participant_remove
 from activities.permissions import instructor_required, own_delivery
 from activities.screens import join_qr_svg, screen_context
 
@@ -32,14 +34,14 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 def unchanged_since(request: HttpRequest, delivery_id: int) -> bool:
     """A poll that names the revision it has; one indexed read decides whether to answer."""
     revision = request.GET.get("rev", "")
-    if not (request.htmx and revision.isdigit()):
+    if not (request.htmx and revision):
         return False
     current = (
         Delivery.objects.filter(pk=delivery_id, instructor=request.user)
-        .values_list("revision", flat=True)
+        .values_list("revision", "answers_revision")
         .first()
     )
-    return current == int(revision)
+    return current is not None and revision == f"{current[0]}.{current[1]}"
 
 
 def join_url(request: HttpRequest, delivery: Delivery) -> str:
@@ -54,7 +56,9 @@ def console(request: HttpRequest, delivery_id: int) -> HttpResponse:
     template = "activities/console.html"
     if request.htmx:
         template += "#stage"
-    context = screen_context(delivery) | {"join_url": join_url(request, delivery)}
+    context = screen_context(delivery, include_hidden=True) | {
+        "join_url": join_url(request, delivery)
+    }
     return TemplateResponse(request, template, context)
 
 
@@ -67,7 +71,10 @@ def projector(request: HttpRequest, delivery_id: int) -> HttpResponse:
     if request.htmx:
         template += "#stage"
     url = join_url(request, delivery)
-    context = screen_context(delivery) | {"join_url": url, "join_qr": join_qr_svg(url)}
+    context = screen_context(delivery, include_hidden=False) | {
+        "join_url": url,
+        "join_qr": join_qr_svg(url),
+    }
     return TemplateResponse(request, template, context)
 
 
@@ -84,5 +91,41 @@ def action(request: HttpRequest, delivery_id: int) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect("activities:console", delivery_id=delivery.pk)
-    context = screen_context(delivery) | {"join_url": join_url(request, delivery), "error": error}
+    context = screen_context(delivery, include_hidden=True) | {
+        "join_url": join_url(request, delivery),
+        "error": error,
+    }
     return TemplateResponse(request, "activities/console.html#stage", context)
+
+
+@instructor_required
+def people(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """Who joined, by group; the instructor moves or removes people."""
+    delivery = own_delivery(request, delivery_id)
+    if request.method == "POST":
+        participant = get_object_or_404(
+            delivery.participants, pk=request.POST.get("participant") or 0, removed=False
+        )
+        target = request.POST.get("group", "")
+        if target == "remove":
+            participant_remove(participant=participant)
+            messages.success(request, f"{participant.display_name} was removed from the class.")
+        else:
+            group = delivery.groups.filter(number=target).first() if target.isdigit() else None
+            participant_move(participant=participant, group=group)
+            where = group.name if group else "no group"
+            messages.success(request, f"{participant.display_name} is now in {where}.")
+        return redirect("activities:people", delivery_id=delivery.pk)
+    ensure_groups(delivery)
+    groups = delivery.groups.prefetch_related(
+        Prefetch("members", queryset=delivery.participants.filter(removed=False))
+    )
+    return TemplateResponse(
+        request,
+        "activities/people.html",
+        {
+            "delivery": delivery,
+            "groups": groups,
+            "ungrouped": delivery.participants.filter(removed=False, group__isnull=True),
+        },
+    )

@@ -63,3 +63,11 @@ def instructor_client(client, instructor):
 def coordinator_client(client, coordinator):
     client.force_login(coordinator)
     return client
+
+
+@pytest.fixture
+def client_factory():
+    """Each call is another phone: a separate client with its own cookies."""
+    from django.test import Client
+
+    return Client

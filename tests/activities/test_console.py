@@ -56,9 +56,10 @@ def test_an_unchanged_poll_is_an_empty_204_and_a_changed_one_the_partial(
 ):
     for name in ("console", "projector"):
         url = console_url(delivery, name)
-        unchanged = instructor_client.get(f"{url}?rev={delivery.revision}", **HTMX)
+        current = f"{delivery.revision}.{delivery.answers_revision}"
+        unchanged = instructor_client.get(f"{url}?rev={current}", **HTMX)
         assert unchanged.status_code == 204 and unchanged.content == b""
-        changed = instructor_client.get(f"{url}?rev={delivery.revision - 1}", **HTMX)
+        changed = instructor_client.get(f"{url}?rev={delivery.revision - 1}.1", **HTMX)
         assert changed.status_code == 200
         assert changed.content.decode().lstrip().startswith('<div id="stage"')
 

@@ -1,0 +1,190 @@
+"""The participants' pages: join by code, pick a name and group, and the stage that follows the
+instructor. Phones have no account: a random token in a cookie identifies the participant."""
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from activities.models import GroupingMode, Participant, normalise_join_code
+from activities.participation import (
+    AnswerConflict,
+    AnswerError,
+    JoinError,
+    answer_delete,
+    answer_move,
+    answer_save,
+    delivery_for_code,
+    ensure_groups,
+    groups_with_sizes,
+    participant_join,
+)
+from activities.phone import stage_context
+from activities.ratelimit import over_limit
+
+COOKIE_AGE = 24 * 3600
+ANSWERS_PER_MINUTE = 60
+JOIN_TRIES_PER_MINUTE = 20
+
+
+def cookie_name(code: str) -> str:
+    return f"cop_{code}"
+
+
+def current_participant(request: HttpRequest, code: str) -> Participant | None:
+    token = request.COOKIES.get(cookie_name(code))
+    if not token:
+        return None
+    return (
+        Participant.objects.select_related("delivery__lesson", "group", "delivery__open_run")
+        .filter(token=token, delivery__join_code=code, removed=False)
+        .first()
+    )
+
+
+def join_page(request: HttpRequest) -> HttpResponse:
+    error = ""
+    code = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        client = request.META.get("REMOTE_ADDR", "")
+        wait = over_limit(f"join:{client}", limit=JOIN_TRIES_PER_MINUTE, window_seconds=60)
+        if wait:
+            error = f"Too many tries. Wait {wait} seconds and try again."
+        else:
+            try:
+                delivery = delivery_for_code(code)
+            except JoinError as refused:
+                error = str(refused)
+            else:
+                return redirect("participants:join", code=delivery.join_code)
+    status = 400 if error else 200
+    return TemplateResponse(
+        request, "participants/join.html", {"error": error, "code": code}, status=status
+    )
+
+
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    code = normalise_join_code(code)
+    if current_participant(request, code):
+        return redirect("participants:stage", code=code)
+    try:
+        delivery = delivery_for_code(code)
+    except JoinError as refused:
+        return TemplateResponse(
+            request, "participants/join.html", {"error": str(refused), "code": code}, status=404
+        )
+    error = ""
+    name = request.POST.get("name", "")
+    if request.method == "POST":
+        group_number = request.POST.get("group", "")
+        try:
+            participant = participant_join(
+                delivery=delivery,
+                display_name=name,
+                group_number=int(group_number) if group_number.isdigit() else None,
+            )
+        except JoinError as refused:
+            error = str(refused)
+        else:
+            response = redirect("participants:stage", code=code)
+            response.set_cookie(
+                cookie_name(code),
+                participant.token,
+                max_age=COOKIE_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+            return response
+    groups = []
+    if delivery.grouping_mode == GroupingMode.PICK:
+        ensure_groups(delivery)
+        groups = groups_with_sizes(delivery)
+    return TemplateResponse(
+        request,
+        "participants/name.html",
+        {"delivery": delivery, "groups": groups, "error": error, "name": name},
+        status=400 if error else 200,
+    )
+
+
+def unchanged_since(request: HttpRequest, code: str) -> bool:
+    revision = request.GET.get("rev", "")
+    token = request.COOKIES.get(cookie_name(code))
+    if not (request.htmx and token and revision):
+        return False
+    current = (
+        Participant.objects.filter(token=token, delivery__join_code=code, removed=False)
+        .values_list("delivery__revision", "group__revision")
+        .first()
+    )
+    return current is not None and revision == f"{current[0]}.{current[1] or 0}"
+
+
+def stage(request: HttpRequest, code: str) -> HttpResponse:
+    code = normalise_join_code(code)
+    if unchanged_since(request, code):
+        return HttpResponse(status=204)
+    participant = current_participant(request, code)
+    if participant is None:
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("participants:join", args=[code])
+            return response
+        return redirect("participants:join", code=code)
+    template = "participants/stage.html"
+    if request.htmx:
+        template += "#stage"
+    return TemplateResponse(request, template, stage_context(participant))
+
+
+def answer_response(error: AnswerError) -> JsonResponse:
+    body = {"error": str(error)}
+    if isinstance(error, AnswerConflict):
+        body |= {"current_text": error.current_text, "current_version": error.current_version}
+    return JsonResponse(body, status=error.status)
+
+
+@require_POST
+def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
+    """One piece of the group's answer, sent by static/js/answers.js as JSON."""
+    code = normalise_join_code(code)
+    participant = current_participant(request, code)
+    if participant is None:
+        return JsonResponse({"error": "You are not part of this class; join again."}, status=403)
+    wait = over_limit(f"answer:{participant.pk}", limit=ANSWERS_PER_MINUTE, window_seconds=60)
+    if wait:
+        response = JsonResponse(
+            {"error": f"Too many sends at once. Your text is kept; it is sent again in {wait} s."},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        data = json.loads(request.body or b"{}")
+        if not isinstance(data, dict):
+            raise TypeError
+    except (json.JSONDecodeError, UnicodeDecodeError, TypeError):
+        return JsonResponse({"error": "The answer could not be read; send it again."}, status=400)
+    key = str(data.get("key", ""))
+    base = str(data.get("base_version", ""))
+    try:
+        if operation == "save":
+            submission = answer_save(
+                participant=participant,
+                key=key,
+                text=str(data.get("text", "")),
+                base_version=int(base) if base.isdigit() else None,
+            )
+            return JsonResponse({"key": submission.key, "version": submission.version})
+        if operation == "delete":
+            answer_delete(participant=participant, key=key)
+        else:
+            answer_move(participant=participant, key=key, step=1 if data.get("step") == 1 else -1)
+    except AnswerError as refused:
+        return answer_response(refused)
+    return JsonResponse({"key": key})

@@ -1,0 +1,307 @@
+"""Participants: joining by code, forming groups, and building a group's answer piece by piece.
+
+Every change to a group's answer bumps the group's revision (what its members' phones poll) and
+the delivery's answers revision (what the wall polls), in the same transaction.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from activities.models import (
+    ActivityRun,
+    Delivery,
+    Group,
+    GroupingMode,
+    Participant,
+    Submission,
+    normalise_join_code,
+)
+
+MAX_ANSWER_LENGTH = 1000
+MAX_NAME_LENGTH = 40
+GROUP_SIZE_MAX = 5
+POINT_KEY = re.compile(r"point:[A-Za-z0-9-]{8,64}")
+
+
+class JoinError(ValueError):
+    """Why a participant cannot join; the message is shown as it is."""
+
+
+class AnswerError(ValueError):
+    """Why an answer was refused; `status` is the HTTP status that says so."""
+
+    status = 400
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        if status:
+            self.status = status
+
+
+@dataclass
+class AnswerConflict(AnswerError):
+    """Someone in the group saved this piece since the phone last saw it."""
+
+    message: str
+    current_text: str
+    current_version: int
+    status = 409
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def delivery_for_code(code: str) -> Delivery:
+    normalised = normalise_join_code(code)
+    if not normalised:
+        raise JoinError("Type the code shown on the projector.")
+    delivery = Delivery.objects.filter(join_code=normalised).select_related("lesson").first()
+    if delivery is None:
+        raise JoinError(
+            f"No class uses the code {normalised}. Check the code on the projector and try again."
+        )
+    if delivery.status == Delivery.Status.ENDED:
+        raise JoinError("This class has ended; answers can no longer be sent.")
+    if delivery.is_rehearsal:
+        raise JoinError("This is a rehearsal: participants cannot join it.")
+    return delivery
+
+
+def clean_display_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise JoinError("Type the name your group will see.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise JoinError(f"A name can be at most {MAX_NAME_LENGTH} characters.")
+    return name
+
+
+def ensure_groups(delivery: Delivery) -> list[Group]:
+    existing = delivery.groups.count()
+    for number in range(existing + 1, delivery.suggested_group_count + 1):
+        Group.objects.get_or_create(delivery=delivery, number=number)
+    return list(delivery.groups.all())
+
+
+def groups_with_sizes(delivery: Delivery):
+    return delivery.groups.annotate(
+        size=Count("members", filter=Q(members__removed=False))
+    ).order_by("number")
+
+
+def balanced_group(delivery: Delivery) -> Group:
+    """The smallest group; a new one when every group already has five."""
+    ensure_groups(delivery)
+    smallest = groups_with_sizes(delivery).order_by("size", "number").first()
+    if smallest.size < GROUP_SIZE_MAX:
+        return smallest
+    number = (delivery.groups.aggregate(Max("number"))["number__max"] or 0) + 1
+    return Group.objects.create(delivery=delivery, number=number)
+
+
+def participant_join(
+    *, delivery: Delivery, display_name: str, group_number: int | None = None
+) -> Participant:
+    name = clean_display_name(display_name)
+    with transaction.atomic():
+        Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if delivery.grouping_mode == GroupingMode.AUTO:
+            group = balanced_group(delivery)
+        elif delivery.grouping_mode == GroupingMode.PICK:
+            ensure_groups(delivery)
+            group = delivery.groups.filter(number=group_number).first()
+            if group is None:
+                raise JoinError("Pick one of the groups.")
+        else:
+            group = None
+        participant = Participant.objects.create(
+            delivery=delivery, group=group, display_name=name, token=secrets.token_urlsafe(32)
+        )
+        bump_answers(delivery, group)
+    return participant
+
+
+def participant_move(*, participant: Participant, group: Group | None) -> None:
+    with transaction.atomic():
+        old = participant.group
+        participant.group = group
+        participant.save(update_fields=["group"])
+        bump_answers(participant.delivery, old)
+        bump_answers(participant.delivery, group)
+
+
+def participant_remove(*, participant: Participant) -> None:
+    with transaction.atomic():
+        participant.removed = True
+        participant.save(update_fields=["removed"])
+        bump_answers(participant.delivery, participant.group)
+
+
+def bump_answers(delivery: Delivery, group: Group | None) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(answers_revision=F("answers_revision") + 1)
+    if group is not None:
+        Group.objects.filter(pk=group.pk).update(revision=F("revision") + 1)
+
+
+# Answers.
+
+
+def run_for_answers(participant: Participant) -> ActivityRun:
+    delivery = participant.delivery
+    run = delivery.open_run
+    if run is None:
+        raise AnswerError(
+            "The activity is closed: answers are frozen. Your text stays on this page.", status=423
+        )
+    if participant.group_id is None:
+        raise AnswerError("You are not in a group yet; wait for the instructor.", status=409)
+    return run
+
+
+def check_key(run: ActivityRun, key: str) -> None:
+    form = run.activity.response_form
+    kind = form["kind"]
+    valid = {
+        "list": lambda: bool(POINT_KEY.fullmatch(key)),
+        "text": lambda: key == "text",
+        "fields": lambda: key in {f"field:{f['key']}" for f in form["fields"]},
+        "table": lambda: (
+            key
+            in {
+                f"cell:{row}:{column}"
+                for row in range(len(form["rows"]))
+                for column in range(len(form["columns"]))
+            }
+        ),
+    }[kind]()
+    if not valid:
+        raise AnswerError("This answer does not belong to the activity's form.", status=404)
+
+
+def clean_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").strip()
+    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    if not text:
+        raise AnswerError("Write something before sending.")
+    if len(text) > MAX_ANSWER_LENGTH:
+        raise AnswerError(
+            f"Your answer is {len(text):,} characters long; the limit is "
+            f"{MAX_ANSWER_LENGTH:,}. Shorten it and send it again."
+        )
+    return text
+
+
+def answer_save(
+    *,
+    participant: Participant,
+    key: str,
+    text: str,
+    base_version: int | None,
+    now: datetime | None = None,
+) -> Submission:
+    """Store one piece of the group's answer.
+
+    A resend of what is already stored is acknowledged as it is (one stored answer however many
+    retries). A save based on an older version than the stored one is refused with the stored
+    text, so nobody's words are overwritten unseen.
+    """
+    now = now or timezone.now()
+    text = clean_text(text)
+    with transaction.atomic():
+        run = run_for_answers(participant)
+        check_key(run, key)
+        group = Group.objects.select_for_update().get(pk=participant.group_id)
+        current = Submission.objects.filter(run=run, group=group, key=key).first()
+        if current is None:
+            position = (
+                Submission.objects.filter(run=run, group=group).aggregate(Max("position"))[
+                    "position__max"
+                ]
+                or 0
+            ) + 1
+            submission = Submission.objects.create(
+                run=run,
+                group=group,
+                author=participant,
+                key=key,
+                position=position,
+                text=text,
+                created_at=now,
+                updated_at=now,
+            )
+        elif current.text == text:
+            return current
+        elif base_version != current.version:
+            raise AnswerConflict(
+                "Someone in your group changed this while you were typing. "
+                "Both texts are shown: keep yours or theirs.",
+                current_text=current.text,
+                current_version=current.version,
+            )
+        else:
+            current.text = text
+            current.author = participant
+            current.version += 1
+            current.updated_at = now
+            current.save()
+            submission = current
+        bump_answers(participant.delivery, group)
+    return submission
+
+
+def own_submission(participant: Participant, key: str) -> Submission:
+    run = run_for_answers(participant)
+    submission = Submission.objects.filter(run=run, group_id=participant.group_id, key=key).first()
+    if submission is None:
+        raise AnswerError("That answer is not in your group's answers.", status=404)
+    return submission
+
+
+def answer_delete(*, participant: Participant, key: str) -> None:
+    with transaction.atomic():
+        own_submission(participant, key).delete()
+        bump_answers(participant.delivery, participant.group)
+
+
+def answer_move(*, participant: Participant, key: str, step: int) -> None:
+    """Swap a list point with its neighbour above (-1) or below (+1)."""
+    with transaction.atomic():
+        submission = own_submission(participant, key)
+        siblings = list(
+            Submission.objects.filter(run=submission.run, group=submission.group).order_by(
+                "position", "id"
+            )
+        )
+        index = next(i for i, s in enumerate(siblings) if s.pk == submission.pk)
+        other_index = index + step
+        if not 0 <= other_index < len(siblings):
+            return
+        siblings[index], siblings[other_index] = siblings[other_index], siblings[index]
+        for position, sibling in enumerate(siblings, start=1):
+            if sibling.position != position:
+                Submission.objects.filter(pk=sibling.pk).update(position=position)
+        bump_answers(participant.delivery, participant.group)
+
+
+def submission_mark(*, delivery: Delivery, submission_id: int, mark: str) -> Submission:
+    """The instructor hides an answer from the wall, or spotlights it (one at a time)."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(
+            pk=submission_id, run__delivery=delivery
+        )
+        if mark == "hide":
+            submission.hidden = not submission.hidden
+        elif mark == "spotlight":
+            Submission.objects.filter(run=submission.run, spotlighted=True).exclude(
+                pk=submission.pk
+            ).update(spotlighted=False)
+            submission.spotlighted = not submission.spotlighted
+        submission.save(update_fields=["hidden", "spotlighted"])
+        bump_answers(delivery, None)
+    return submission

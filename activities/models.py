@@ -266,7 +266,12 @@ class Delivery(models.Model):
         except TimerError as error:
             raise DeliveryError(str(error)) from None
         run.store(changed)
-        return {"activity": run.activity.code, "action": action, "phase": changed.phase_index}
+        return {
+            "activity": run.activity.code,
+            "action": action,
+            "phase": changed.phase_index,
+            "state": str(changed.state),
+        }
 
 
 def delivery_create(

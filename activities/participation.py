@@ -202,7 +202,7 @@ def answer_save(
     participant: Participant,
     key: str,
     text: str,
-    base_version: int | None,
+    base_version: int | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Store one piece of the group's answer.

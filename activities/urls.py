@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import report_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -9,4 +9,11 @@ urlpatterns = [
     path("<int:delivery_id>/projector/", views.projector, name="projector"),
     path("<int:delivery_id>/action/", views.action, name="action"),
     path("<int:delivery_id>/people/", views.people, name="people"),
+    path("<int:delivery_id>/report/", report_views.report, name="report"),
+    path(
+        "<int:delivery_id>/report.<str:extension>",
+        report_views.report_export,
+        name="report_export",
+    ),
+    path("lessons/<slug:slug>/reports/", report_views.lesson_reports, name="lesson_reports"),
 ]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("lessons/", include("lessons.urls")),
     path("console/", include("activities.urls")),
+    path("content/", include("lessons.content_urls")),
 ]

@@ -337,3 +337,19 @@ def test_the_instructor_moves_and_removes_people(client_factory, delivery, instr
     instructor_client.post(url, {"participant": participant.pk, "group": "remove"})
     stage = joined.get(reverse("participants:stage", args=[delivery.join_code]))
     assert stage.status_code == 302  # back to joining: the removed phone is no longer in
+
+
+def test_a_whole_class_on_one_network_joins_without_limit(client, delivery):
+    url = reverse("participants:join_page")
+    statuses = {client.post(url, {"code": delivery.join_code}).status_code for _ in range(45)}
+    assert statuses == {302}
+
+
+def test_guessing_codes_is_refused_after_thirty_wrong_codes_from_one_network(client, delivery):
+    url = reverse("participants:join_page")
+    for _ in range(30):
+        assert client.post(url, {"code": "ZZZZZZ"}).status_code == 400
+    refused = client.post(url, {"code": "QQQQQQ"})
+    assert "Too many wrong codes from this network" in refused.content.decode()
+    other_network = client.post(url, {"code": delivery.join_code}, REMOTE_ADDR="10.0.0.9")
+    assert other_network.status_code == 302

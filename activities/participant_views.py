@@ -3,6 +3,7 @@ instructor. Phones have no account: a random token in a cookie identifies the pa
 
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -157,6 +158,10 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
     participant = current_participant(request, code)
     if participant is None:
         return JsonResponse({"error": "You are not part of this class; join again."}, status=403)
+    if len(request.body) > settings.ANSWER_MAX_BODY_BYTES:
+        return JsonResponse(
+            {"error": "This answer is far too long to send; shorten it."}, status=413
+        )
     wait = over_limit(f"answer:{participant.pk}", limit=ANSWERS_PER_MINUTE, window_seconds=60)
     if wait:
         response = JsonResponse(

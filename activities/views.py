@@ -48,34 +48,34 @@ def join_url(request: HttpRequest, delivery: Delivery) -> str:
     return request.build_absolute_uri(f"/j/{delivery.join_code}/")
 
 
-@instructor_required
-def console(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def render_screen(
+    request: HttpRequest, delivery_id: int, *, template: str, for_projector: bool
+) -> HttpResponse:
+    """The console or the projector: a 204 for an unchanged poll, else the page or its stage."""
     if unchanged_since(request, delivery_id):
         return HttpResponse(status=204)
     delivery = own_delivery(request, delivery_id)
-    template = "activities/console.html"
+    url = join_url(request, delivery)
+    context = screen_context(delivery, include_hidden=not for_projector) | {"join_url": url}
+    if for_projector:
+        context["join_qr"] = join_qr_svg(url)
     if request.htmx:
         template += "#stage"
-    context = screen_context(delivery, include_hidden=True) | {
-        "join_url": join_url(request, delivery)
-    }
     return TemplateResponse(request, template, context)
+
+
+@instructor_required
+def console(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    return render_screen(
+        request, delivery_id, template="activities/console.html", for_projector=False
+    )
 
 
 @instructor_required
 def projector(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    if unchanged_since(request, delivery_id):
-        return HttpResponse(status=204)
-    delivery = own_delivery(request, delivery_id)
-    template = "activities/projector.html"
-    if request.htmx:
-        template += "#stage"
-    url = join_url(request, delivery)
-    context = screen_context(delivery, include_hidden=False) | {
-        "join_url": url,
-        "join_qr": join_qr_svg(url),
-    }
-    return TemplateResponse(request, template, context)
+    return render_screen(
+        request, delivery_id, template="activities/projector.html", for_projector=True
+    )
 
 
 @require_POST

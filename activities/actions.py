@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from activities.debrief import coverage_decide
 from activities.models import Delivery, DeliveryError, Submission
 from activities.participation import bump_answers, submission_mark
@@ -14,22 +16,22 @@ ANSWER_ACTIONS = ("hide", "spotlight", *COVERAGE)
 def answer_action(delivery: Delivery, verb: str, target: str) -> None:
     """Wall marks and debrief calls: they change what is shown, not where the class is."""
     if delivery.status == Delivery.Status.ENDED:
-        raise DeliveryError("This delivery has ended; nothing can be changed.")
+        raise DeliveryError(_("This delivery has ended; nothing can be changed."))
     if not target.isdigit():
-        raise DeliveryError(f"{target!r} is not a number.")
+        raise DeliveryError(_("%(target)r is not a number.") % {"target": target})
     if verb in ("hide", "spotlight"):
         try:
             submission_mark(delivery=delivery, submission_id=int(target), mark=verb)
         except Submission.DoesNotExist:
-            raise DeliveryError("That answer is not part of this delivery.") from None
+            raise DeliveryError(_("That answer is not part of this delivery.")) from None
         return
     run = delivery.slide_run()
     if run is None:
-        raise DeliveryError("This slide's activity has not been opened.")
+        raise DeliveryError(_("This slide's activity has not been opened."))
     try:
         coverage_decide(run=run, key_point_id=int(target), status=COVERAGE[verb])
     except run.activity.key_points.model.DoesNotExist:
-        raise DeliveryError("That key point is not part of this activity.") from None
+        raise DeliveryError(_("That key point is not part of this activity.")) from None
     bump_answers(delivery, None)
 
 
@@ -54,7 +56,7 @@ def perform_action(delivery: Delivery, name: str, *, now: datetime | None = None
     elif name.startswith("goto:"):
         number = name.removeprefix("goto:")
         if not number.isdigit():
-            raise DeliveryError(f"{number!r} is not a slide number.")
+            raise DeliveryError(_("%(number)r is not a slide number.") % {"number": number})
         delivery.go_to_slide(int(number), now=now)
     else:
-        raise DeliveryError(f"Unknown action {name!r}.")
+        raise DeliveryError(_("Unknown action %(name)r.") % {"name": name})

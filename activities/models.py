@@ -12,6 +12,8 @@ from functools import wraps
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from activities.pacing import Pacing, RowPlan, Visit, compute_pacing, plan_slides
 from activities.timer import Timer, TimerError, TimerState
@@ -35,9 +37,9 @@ def normalise_join_code(text: str) -> str:
 
 
 class GroupingMode(models.TextChoices):
-    AUTO = "auto", "The app balances groups of 4–5"
-    PICK = "pick", "Participants pick their group"
-    ASSIGN = "assign", "The instructor assigns groups"
+    AUTO = "auto", _lazy("The app balances groups of 4–5")
+    PICK = "pick", _lazy("Participants pick their group")
+    ASSIGN = "assign", _lazy("The instructor assigns groups")
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -58,7 +60,7 @@ def delivery_action(event_kind: str) -> Callable:
             with transaction.atomic():
                 locked = Delivery.objects.select_for_update().get(pk=self.pk)
                 if locked.status == Delivery.Status.ENDED:
-                    raise DeliveryError("This delivery has ended; nothing can be changed.")
+                    raise DeliveryError(_("This delivery has ended; nothing can be changed."))
                 detail = method(locked, *args, now=now, **kwargs) or {}
                 locked.revision += 1
                 locked.save()
@@ -96,6 +98,12 @@ class Delivery(models.Model):
     is_rehearsal = models.BooleanField(default=False)
     grouping_mode = models.CharField(
         max_length=10, choices=GroupingMode.choices, default=GroupingMode.AUTO
+    )
+    language = models.CharField(
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_lazy("The participants' interface language until they pick another."),
     )
     current_slide = models.PositiveIntegerField()
     projector_blank = models.BooleanField(default=False)
@@ -177,7 +185,7 @@ class Delivery(models.Model):
     @delivery_action("started")
     def start(self, *, now: datetime) -> dict:
         if self.status == self.Status.LIVE:
-            raise DeliveryError("This delivery is already live.")
+            raise DeliveryError(_("This delivery is already live."))
         self.status = self.Status.LIVE
         self.started_at = now
         SlideVisit.objects.create(delivery=self, slide_number=self.current_slide, entered_at=now)
@@ -196,7 +204,7 @@ class Delivery(models.Model):
     @delivery_action("slide")
     def go_to_slide(self, number: int, *, now: datetime) -> dict:
         if not self.lesson.slides.filter(number=number).exists():
-            raise DeliveryError(f"This lesson has no slide {number}.")
+            raise DeliveryError(_("This lesson has no slide %(number)s.") % {"number": number})
         previous = self.current_slide
         if number == previous:
             return {"from": previous, "to": number}
@@ -209,13 +217,13 @@ class Delivery(models.Model):
     def advance(self, *, now: datetime | None = None) -> dict:
         number = self.neighbour_slide_number(+1)
         if number is None:
-            raise DeliveryError("This is the last slide.")
+            raise DeliveryError(_("This is the last slide."))
         return self.go_to_slide(number, now=now)
 
     def go_back(self, *, now: datetime | None = None) -> dict:
         number = self.neighbour_slide_number(-1)
         if number is None:
-            raise DeliveryError("This is the first slide.")
+            raise DeliveryError(_("This is the first slide."))
         return self.go_to_slide(number, now=now)
 
     @delivery_action("blank")
@@ -227,10 +235,10 @@ class Delivery(models.Model):
     def open_activity(self, *, now: datetime) -> dict:
         activity = self.slide().activity
         if activity is None:
-            raise DeliveryError("This slide has no activity to open.")
+            raise DeliveryError(_("This slide has no activity to open."))
         if self.open_run and self.open_run.activity_id != activity.pk:
             self.open_run.close(now)
-        run, _ = ActivityRun.objects.get_or_create(
+        run, _created = ActivityRun.objects.get_or_create(
             delivery=self, activity=activity, defaults={"opened_at": now}
         )
         run.reopen(now)
@@ -240,7 +248,7 @@ class Delivery(models.Model):
     @delivery_action("activity_closed")
     def close_activity(self, *, now: datetime) -> dict:
         if self.open_run is None:
-            raise DeliveryError("No activity is open.")
+            raise DeliveryError(_("No activity is open."))
         code = self.open_run.activity.code
         self.open_run.close(now)
         self.open_run = None
@@ -249,7 +257,7 @@ class Delivery(models.Model):
     @delivery_action("timer")
     def change_timer(self, action: str, *, now: datetime) -> dict:
         if self.open_run is None:
-            raise DeliveryError("Open the activity before using its timer.")
+            raise DeliveryError(_("Open the activity before using its timer."))
         run = self.open_run
         timer = run.timer
         try:
@@ -262,7 +270,9 @@ class Delivery(models.Model):
                 "reset": lambda: timer.reset(),
             }[action]()
         except KeyError:
-            raise DeliveryError(f"Unknown timer action {action!r}.") from None
+            raise DeliveryError(
+                _("Unknown timer action %(action)r.") % {"action": action}
+            ) from None
         except TimerError as error:
             raise DeliveryError(str(error)) from None
         run.store(changed)
@@ -283,13 +293,14 @@ def delivery_create(
     place: str = "",
     expected_class_size: int = 20,
     grouping_mode: str = GroupingMode.AUTO,
+    language: str = "en",
     is_rehearsal: bool = False,
 ) -> Delivery:
     """A planned delivery pinned to `lesson`, with a fresh join code, on its first slide."""
     first = lesson.slides.order_by("number").values_list("number", flat=True).first()
     if first is None:
-        raise DeliveryError("This lesson has no slides.")
-    for _ in range(10):
+        raise DeliveryError(_("This lesson has no slides."))
+    for _attempt in range(10):
         delivery = Delivery(
             lesson=lesson,
             instructor=instructor,
@@ -298,6 +309,7 @@ def delivery_create(
             place=place,
             expected_class_size=expected_class_size,
             grouping_mode=grouping_mode,
+            language=language,
             is_rehearsal=is_rehearsal,
             current_slide=first,
             join_code=new_join_code(),
@@ -309,7 +321,7 @@ def delivery_create(
             return delivery
         except IntegrityError:
             continue
-    raise DeliveryError("Could not find a free join code; try again.")
+    raise DeliveryError(_("Could not find a free join code; try again."))
 
 
 class SlideVisit(models.Model):
@@ -475,8 +487,8 @@ class KeyPointCoverage(models.Model):
     """Whether the class reached a key point by itself or the instructor reinforced it."""
 
     class Status(models.TextChoices):
-        COVERED = "covered", "Found by the groups"
-        REINFORCED = "reinforced", "Reinforced by the instructor"
+        COVERED = "covered", _lazy("Found by the groups")
+        REINFORCED = "reinforced", _lazy("Reinforced by the instructor")
 
     run = models.ForeignKey(ActivityRun, on_delete=models.CASCADE, related_name="coverage")
     key_point = models.ForeignKey("lessons.KeyPoint", on_delete=models.PROTECT)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from activities.models import Delivery
 from activities.roles import INSTRUCTOR, has_role
@@ -15,7 +16,7 @@ def instructor_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if not has_role(request.user, INSTRUCTOR):
-            raise PermissionDenied("Only instructors can use the console.")
+            raise PermissionDenied(_("Only instructors can use the console."))
         return view(request, *args, **kwargs)
 
     return wrapper

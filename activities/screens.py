@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import segno
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activities.debrief import debrief
 from activities.models import ActivityRun, Delivery
@@ -66,10 +67,10 @@ class PacingView:
     def verdict(self) -> str:
         minutes = self.pacing.behind_minutes
         if minutes > 0:
-            return f"{minutes} min behind"
+            return _("%(minutes)s min behind") % {"minutes": minutes}
         if minutes < 0:
-            return f"{-minutes} min ahead"
-        return "on time"
+            return _("%(minutes)s min ahead") % {"minutes": -minutes}
+        return _("on time")
 
     @property
     def status(self) -> str:

@@ -5,10 +5,11 @@ import logging
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
-MESSAGE = (
+MESSAGE = _(
     "The server cannot store anything right now: its database is busy or unavailable. "
     "Nothing you typed is lost; it is sent again in a few seconds."
 )

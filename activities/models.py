@@ -425,7 +425,7 @@ class Group(models.Model):
 
     @property
     def name(self) -> str:
-        return f"Group {self.number}"
+        return _("Group %(number)s") % {"number": self.number}
 
     def assignment_for(self, activity: Activity) -> dict | None:
         """The part of the task this group takes (e.g. WHAT? of WHAT/WHO/HOW), round-robin."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activities.debrief import point_label
 from activities.models import ActivityRun, Delivery, KeyPointCoverage
@@ -78,6 +79,14 @@ class TimelineEntry:
 class PointCoverage:
     label: str
     status: str  # "found", "reinforced" or "missed"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "found": _("found"),
+            "reinforced": _("reinforced"),
+            "missed": _("missed"),
+        }[self.status]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.actions import perform_action
@@ -109,12 +110,19 @@ def people(request: HttpRequest, delivery_id: int) -> HttpResponse:
         target = request.POST.get("group", "")
         if target == "remove":
             participant_remove(participant=participant)
-            messages.success(request, f"{participant.display_name} was removed from the class.")
+            messages.success(
+                request,
+                _("%(name)s was removed from the class.") % {"name": participant.display_name},
+            )
         else:
             group = delivery.groups.filter(number=target).first() if target.isdigit() else None
             participant_move(participant=participant, group=group)
-            where = group.name if group else "no group"
-            messages.success(request, f"{participant.display_name} is now in {where}.")
+            where = group.name if group else _("no group")
+            messages.success(
+                request,
+                _("%(name)s is now in %(group)s.")
+                % {"name": participant.display_name, "group": where},
+            )
         return redirect("activities:people", delivery_id=delivery.pk)
     ensure_groups(delivery)
     groups = delivery.groups.prefetch_related(

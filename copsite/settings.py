@@ -96,6 +96,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests use a file, not memory: the browser tests' live server then reads through its own
+    # connections, as a served app does, instead of sharing one in-memory connection.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
     # Many phones write at once: WAL lets readers go on during a write, IMMEDIATE takes the write
     # lock at BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -5,6 +5,28 @@
   "use strict";
   const offsets = new WeakMap();
 
+  // The server read its clock at some moment between this device sending the request and
+  // receiving the answer. Correct this device's clock only by as much as that window cannot
+  // explain: a screen whose clock is right (the projector on the server's own laptop, any device
+  // kept on time) shows exactly the server's time left however slow the answer was, and a wrong
+  // clock is corrected to within the round trip. Taking the offset as "server time minus
+  // arrival" instead would bake each answer's delay into its screen, so two screens fed by the
+  // same busy server would disagree by more than a second.
+  function adopt(sentAt, arrivedAt) {
+    document.querySelectorAll("[data-server-now]").forEach((element) => {
+      if (offsets.has(element)) return;
+      const server = Number(element.dataset.serverNow);
+      const offset = server > arrivedAt ? server - arrivedAt : server < sentAt ? server - sentAt : 0;
+      offsets.set(element, offset);
+    });
+  }
+
+  function pageTimes() {
+    const page = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (!page || !(page.responseStart > 0)) return [Date.now(), Date.now()];
+    return [performance.timeOrigin + page.requestStart, performance.timeOrigin + page.responseStart];
+  }
+
   function serverNow(element) {
     if (!offsets.has(element)) {
       offsets.set(element, Number(element.dataset.serverNow || Date.now()) - Date.now());
@@ -25,14 +47,26 @@
       if (element.dataset.state !== "running" || !element.dataset.endsAt) return;
       const left = (Number(element.dataset.endsAt) - serverNow(element)) / 1000;
       element.textContent = format(left);
-      const box = element.closest(".timer, .big-timer");
+      // The console's and projector's timer boxes, or the phone's timer line.
+      const box = element.closest(".timer, .big-timer, .timer-line");
       if (box) box.classList.toggle("time-up", left <= 0);
+      element.classList.toggle("time-up", left <= 0);
     });
     document.querySelectorAll("[data-elapsed-since]").forEach((element) => {
       element.textContent = format((serverNow(element) - Number(element.dataset.elapsedSince)) / 1000);
     });
   }
 
+  const sentAt = new WeakMap(); // htmx request → when it was sent
+  document.addEventListener("htmx:beforeSend", (event) => sentAt.set(event.detail.xhr, Date.now()));
+  // htmx swaps in the answer it has just received.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const arrivedAt = Date.now();
+    adopt(sentAt.get(event.detail.xhr) ?? arrivedAt, arrivedAt);
+    tick();
+  });
+
+  adopt(...pageTimes());
   tick();
   setInterval(tick, 250);
 })();

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from activities.models import GroupingMode, Participant, normalise_join_code
@@ -22,6 +23,7 @@ from activities.participation import (
     ensure_groups,
     groups_with_sizes,
     participant_join,
+    poll_revision,
 )
 from activities.phone import stage_context
 from activities.ratelimit import over_limit
@@ -29,6 +31,13 @@ from activities.ratelimit import over_limit
 COOKIE_AGE = 24 * 3600
 ANSWERS_PER_MINUTE = 60
 JOIN_FAILURES_PER_MINUTE = 30
+
+
+def use_class_language(request: HttpRequest, delivery) -> None:
+    """Until a participant picks a language, pages are in the one the instructor set."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(delivery.language)
+        request.LANGUAGE_CODE = delivery.language
 
 
 def cookie_name(code: str) -> str:
@@ -40,7 +49,9 @@ def current_participant(request: HttpRequest, code: str) -> Participant | None:
     if not token:
         return None
     return (
-        Participant.objects.select_related("delivery__lesson", "group", "delivery__open_run")
+        Participant.objects.select_related(
+            "delivery__lesson", "group", "delivery__open_run__activity"
+        )
         .filter(token=token, delivery__join_code=code, removed=False)
         .first()
     )
@@ -79,6 +90,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         return TemplateResponse(
             request, "participants/join.html", {"error": str(refused), "code": code}, status=404
         )
+    use_class_language(request, delivery)
     error = ""
     name = request.POST.get("name", "")
     if request.method == "POST":
@@ -119,12 +131,7 @@ def unchanged_since(request: HttpRequest, code: str) -> bool:
     token = request.COOKIES.get(cookie_name(code))
     if not (request.htmx and token and revision):
         return False
-    current = (
-        Participant.objects.filter(token=token, delivery__join_code=code, removed=False)
-        .values_list("delivery__revision", "group__revision")
-        .first()
-    )
-    return current is not None and revision == f"{current[0]}.{current[1] or 0}"
+    return revision == poll_revision(token=token, code=code)
 
 
 def stage(request: HttpRequest, code: str) -> HttpResponse:
@@ -138,6 +145,7 @@ def stage(request: HttpRequest, code: str) -> HttpResponse:
             response["HX-Redirect"] = reverse("participants:join", args=[code])
             return response
         return redirect("participants:join", code=code)
+    use_class_language(request, participant.delivery)
     template = "participants/stage.html"
     if request.htmx:
         template += "#stage"

@@ -56,8 +56,28 @@
     element.hidden = !text;
   }
 
+  // Whether an answer of this page's activity is waiting to be sent (or being sent).
+  function sendingHere() {
+    return Object.entries(readDrafts()).some(([name, d]) => d.pending && name.startsWith(`${scope()}|`));
+  }
+  // What the banner says when the server cannot be reached: most of all, that nothing is lost.
+  function connectionLost() {
+    if (sendingHere()) {
+      banner("No connection. Your answer is kept on this phone and will be sent when the connection is back.");
+    } else if (!navigator.onLine) {
+      banner("You are offline. What you type is kept on this phone.");
+    } else {
+      banner("Connection lost. Trying again…");
+    }
+  }
+
   function pieceFor(slot) {
     return [...document.querySelectorAll("[data-piece]")].find((p) => p.dataset.slot === slot);
+  }
+  // The piece a draft belongs to as the page shows it now (a live update replaces pieces), if
+  // the draft is of this page's activity.
+  function livePiece(name) {
+    return name.startsWith(`${scope()}|`) ? pieceFor(name.slice(name.indexOf("|") + 1)) : null;
   }
 
   function status(piece, text, kind) {
@@ -78,8 +98,9 @@
       key: previous.key || (slot === "new" ? newKey() : slot),
       base: previous.base !== undefined ? previous.base : piece.dataset.version,
       pending: false,
+      conflict: previous.conflict,
     });
-    status(piece, "Not sent yet", "draft");
+    if (!previous.conflict) status(piece, "Not sent yet", "draft");
   }
 
   async function post(operation, body) {
@@ -103,36 +124,51 @@
   async function send(name, draft) {
     if (inFlight.has(name) || Date.now() < retryAfter) return;
     const slot = name.slice(name.indexOf("|") + 1);
-    const piece = name.startsWith(`${scope()}|`) ? pieceFor(slot) : null;
     inFlight.add(name);
     draft.pending = true;
     const drafts = readDrafts();
     drafts[name] = draft;
     writeDrafts(drafts);
-    status(piece, "Sending…", "sending");
+    status(livePiece(name), "Sending…", "sending");
     let response;
     try {
       response = await post("save", { key: draft.key, text: draft.text, base_version: draft.base });
     } catch (error) {
       inFlight.delete(name);
-      banner("No connection. Your answer is kept on this phone and will be sent when the connection is back.");
-      status(piece, "Waiting for the connection…", "offline");
+      connectionLost();
+      status(livePiece(name), "Waiting for the connection…", "offline");
       return;
     }
     inFlight.delete(name);
+    // A live update may have replaced the piece while the answer was on its way.
+    const live = livePiece(name);
     let data = {};
     try {
       data = await response.json();
     } catch (error) {
       data = {};
     }
+    // What was typed while the answer was on its way is newer than what was sent: keep it.
+    const typedSince = readDrafts()[name];
+    const typedOn = typedSince && typedSince.text !== draft.text ? typedSince : null;
     if (response.ok) {
-      dropDraft(name);
+      if (typedOn) {
+        // A new point was stored; what follows it in the box is the start of another one.
+        if (slot === "new") typedOn.key = newKey();
+        else typedOn.base = data.version;
+        typedOn.pending = false;
+        const drafts = readDrafts();
+        drafts[name] = typedOn;
+        writeDrafts(drafts);
+      } else {
+        dropDraft(name);
+      }
       banner("");
-      if (piece) {
-        piece.dataset.version = data.version;
-        status(piece, "Sent ✓", "sent");
-        if (slot === "new") piece.querySelector("textarea").value = "";
+      if (live) {
+        if (slot !== "new") live.dataset.version = data.version;
+        status(live, typedOn ? "Not sent yet" : "Sent ✓", typedOn ? "draft" : "sent");
+        const textarea = live.querySelector("textarea");
+        if (slot === "new" && !typedOn) textarea.value = "";
       }
       htmx.trigger(stage(), "refresh");
       return;
@@ -141,29 +177,33 @@
       const wait = Number(response.headers.get("Retry-After") || 3);
       retryAfter = Date.now() + wait * 1000;
       banner(data.error || "The server is busy. Your answer is kept and will be sent again shortly.");
-      status(piece, "Will retry…", "offline");
+      status(live, "Will retry…", "offline");
       return;
     }
+    draft = typedOn || draft;
     draft.pending = false;
+    if (response.status === 409 && data.current_text !== undefined) {
+      // Kept with the draft, so the choice survives live updates and reloads until it is made.
+      draft.conflict = { message: data.error, theirs: data.current_text, version: data.current_version };
+    }
     const kept = readDrafts();
     kept[name] = draft;
     writeDrafts(kept);
-    if (response.status === 409 && data.current_text !== undefined && piece) {
-      showConflict(piece, data);
-      status(piece, "Not saved: see below", "error");
+    if (draft.conflict) {
+      if (live) showConflict(live, draft.conflict);
       return;
     }
-    status(piece, data.error || "Not sent. Try again.", "error");
-    if (response.status === 423 && piece) piece.querySelector("textarea").readOnly = true;
+    status(live, data.error || "Not sent. Try again.", "error");
+    if (response.status === 423 && live) live.querySelector("textarea").readOnly = true;
   }
 
-  function showConflict(piece, data) {
+  function showConflict(piece, conflict) {
     const box = piece.querySelector(".conflict");
-    box.querySelector(".conflict-message").textContent = data.error;
-    box.querySelector(".conflict-theirs").textContent = data.current_text;
-    box.dataset.version = data.current_version;
-    box.dataset.theirs = data.current_text;
+    if (!box) return;
+    box.querySelector(".conflict-message").textContent = conflict.message;
+    box.querySelector(".conflict-theirs").textContent = conflict.theirs;
     box.hidden = false;
+    status(piece, "Not saved: see below", "error");
   }
 
   function sendPiece(piece) {
@@ -191,8 +231,10 @@
   function retryPending() {
     if (!navigator.onLine) return;
     const drafts = readDrafts();
+    // Only this page's activity: the server files an answer under the activity open now, so a
+    // point kept from an earlier activity (or another class) would land in the wrong one.
     Object.entries(drafts).forEach(([name, draft]) => {
-      if (draft.pending) send(name, draft);
+      if (draft.pending && name.startsWith(`${scope()}|`)) send(name, draft);
     });
   }
 
@@ -202,7 +244,14 @@
       const textarea = piece.querySelector("textarea");
       if (!draft || !textarea) return;
       if (textarea.value !== draft.text) textarea.value = draft.text;
-      status(piece, draft.pending ? "Sending…" : "Not sent yet", draft.pending ? "sending" : "draft");
+      // A closed activity's form shows its unsent box only when there is text to show in it.
+      const unsent = piece.closest("[data-shows-draft]");
+      if (unsent) unsent.hidden = false;
+      if (textarea.readOnly) status(piece, "Not sent: the activity is closed", "error");
+      else if (draft.conflict) showConflict(piece, draft.conflict);
+      else if (!draft.pending) status(piece, "Not sent yet", "draft");
+      else if (inFlight.has(draftName(piece.dataset.slot))) status(piece, "Sending…", "sending");
+      else status(piece, "Waiting for the connection…", "offline");
     });
     if (remembered) {
       const piece = pieceFor(remembered.slot);
@@ -231,18 +280,23 @@
     else if (event.target.closest("[data-remove]")) operate(piece, "delete", {});
     else if (event.target.closest("[data-move]")) operate(piece, "move", { step: Number(event.target.closest("[data-move]").dataset.move) });
     else if (event.target.closest("[data-keep-mine]")) {
-      const box = piece.querySelector(".conflict");
       const draft = getDraft(piece.dataset.slot);
-      draft.base = box.dataset.version;
+      piece.querySelector(".conflict").hidden = true;
+      if (!draft || !draft.conflict) return;
+      // Mine, typed in the box now, replaces the version the conflict showed.
+      draft.text = piece.querySelector("textarea").value;
+      draft.base = draft.conflict.version;
+      delete draft.conflict;
       putDraft(piece.dataset.slot, draft);
-      box.hidden = true;
       send(draftName(piece.dataset.slot), draft);
     } else if (event.target.closest("[data-keep-theirs]")) {
-      const box = piece.querySelector(".conflict");
+      const draft = getDraft(piece.dataset.slot);
+      piece.querySelector(".conflict").hidden = true;
       dropDraft(draftName(piece.dataset.slot));
-      piece.querySelector("textarea").value = box.dataset.theirs;
-      piece.dataset.version = box.dataset.version;
-      box.hidden = true;
+      if (draft && draft.conflict) {
+        piece.querySelector("textarea").value = draft.conflict.theirs;
+        piece.dataset.version = draft.conflict.version;
+      }
       status(piece, "", "");
       htmx.trigger(stage(), "refresh");
     }
@@ -256,14 +310,17 @@
       remembered = { slot: piece.dataset.slot, start: active.selectionStart, end: active.selectionEnd };
     }
   });
-  document.addEventListener("htmx:afterSettle", restoreDrafts);
-  document.addEventListener("htmx:sendError", () => banner("Connection lost. Trying again…"));
+  // Right after the swap, in the same task: a key pressed before htmx settles (20 ms later) would
+  // land in the server's copy of the box and replace the draft with that one letter.
+  document.addEventListener("htmx:afterSwap", restoreDrafts);
+  document.addEventListener("htmx:sendError", connectionLost);
   document.addEventListener("htmx:afterRequest", (event) => {
-    if (event.detail.successful && !Object.values(readDrafts()).some((d) => d.pending)) banner("");
+    if (event.detail.successful && !sendingHere()) banner("");
   });
   window.addEventListener("online", retryPending);
-  window.addEventListener("offline", () => banner("You are offline. What you type is kept on this phone."));
+  window.addEventListener("offline", connectionLost);
 
   restoreDrafts();
+  retryPending(); // what a reload interrupted goes at once, not after the first interval
   setInterval(retryPending, RETRY_MS);
 })();

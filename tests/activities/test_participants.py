@@ -353,3 +353,18 @@ def test_guessing_codes_is_refused_after_thirty_wrong_codes_from_one_network(cli
     assert "Too many wrong codes from this network" in refused.content.decode()
     other_network = client.post(url, {"code": delivery.join_code}, REMOTE_ADDR="10.0.0.9")
     assert other_network.status_code == 302
+
+
+def test_phones_start_in_the_classes_language_and_keep_their_own_choice(client, delivery):
+    Delivery.objects.filter(pk=delivery.pk).update(language="fr")
+    page = client.get(reverse("participants:join", args=[delivery.join_code])).content.decode()
+    assert "Votre nom" in page and 'lang="fr"' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("participants:join", args=[delivery.join_code])).content.decode()
+    assert "Your name" in page
+
+
+def test_the_join_page_offers_both_languages(client):
+    page = client.get(reverse("participants:join_page"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rejoindre la classe" in page
+    assert 'value="en"' in page and 'value="fr"' in page

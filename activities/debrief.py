@@ -43,17 +43,29 @@ def point_label(point: KeyPoint) -> str:
     return " ".join(words[:LABEL_WORDS]) + ("…" if len(words) > LABEL_WORDS else "")
 
 
+MIN_WORDS_AGAINST_TEXT = 3
+
+
 def match(point: KeyPoint, label: str, answers: list[str]) -> tuple[int, str]:
-    """The best score of any answer against the point's keywords or label, and that answer."""
+    """The best score of any answer against the point, and that answer.
+
+    An answer is matched against the point's keywords (or, without keywords, its label); and an
+    answer of a few words or more also against the point's whole text, since key points are
+    often paragraphs whose wording a group echoes from the middle.
+    """
     best, best_text = 0, ""
-    probes = [k.lower() for k in point.keywords] or [label.lower().rstrip("…")]
+    text = re.sub(r"[*_`#>]", "", point.text).lower()
     for answer in answers:
         lowered = answer.lower()
-        for probe in probes:
-            scorer = fuzz.partial_ratio if len(probe) <= len(lowered) else fuzz.token_set_ratio
-            score = round(scorer(probe, lowered))
-            if score > best:
-                best, best_text = score, answer
+        # A word or two says too little to judge a point by its label or its text.
+        substantial = len(lowered.split()) >= MIN_WORDS_AGAINST_TEXT
+        scores = [fuzz.partial_ratio(keyword.lower(), lowered) for keyword in point.keywords]
+        if substantial:
+            scores.append(fuzz.token_set_ratio(label.lower().rstrip("…"), lowered))
+            scores.append(fuzz.partial_ratio(lowered, text))
+        score = round(max(scores, default=0))
+        if score > best:
+            best, best_text = score, answer
     return best, best_text
 
 

@@ -368,3 +368,16 @@ def test_the_join_page_offers_both_languages(client):
     page = client.get(reverse("participants:join_page"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Rejoindre la classe" in page
     assert 'value="en"' in page and 'value="fr"' in page
+
+
+def test_debrief_finds_an_answer_that_echoes_the_middle_of_a_paragraph_point(delivery):
+    from activities.debrief import debrief
+    from activities.participation import answer_save, participant_join
+
+    go(delivery, 12)  # 5.1: both key points are paragraphs
+    amina = participant_join(delivery=delivery, display_name="Amina")
+    answer_save(participant=amina, key="point:aaaaaaaa-1", text="Improved information about crime")
+    answer_save(participant=amina, key="point:aaaaaaaa-2", text="police")  # too short to judge
+    first, second = debrief(delivery.slide_run())
+    assert first.suggested and first.matched_text == "Improved information about crime"
+    assert not second.suggested

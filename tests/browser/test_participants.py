@@ -444,11 +444,6 @@ def test_a_class_answers_activities_from_their_phones_and_the_wall_shows_them(
     screenshot(projector, "projector-wall-sara-1920")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="activities/debrief.py matches an answer against only the first 12 words of a key "
-    "point without keywords; 5.1's key points are paragraphs, so a short answer scores < 70",
-)
 def test_the_debrief_suggests_a_paragraph_key_point_that_an_answer_covers(
     instructor_context, class_of_12
 ):

@@ -186,6 +186,7 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
         return JsonResponse({"error": "The answer could not be read; send it again."}, status=400)
     key = str(data.get("key", ""))
     base = str(data.get("base_version", ""))
+    run = str(data.get("run", ""))
     try:
         if operation == "save":
             submission = answer_save(
@@ -193,6 +194,7 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
                 key=key,
                 text=str(data.get("text", "")),
                 base_version=int(base) if base.isdigit() else None,
+                run_id=int(run) if run.isdigit() else None,
             )
             return JsonResponse({"key": submission.key, "version": submission.version})
         if operation == "delete":

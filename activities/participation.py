@@ -181,10 +181,11 @@ def bump_answers(delivery: Delivery, group: Group | None) -> None:
 # Answers.
 
 
-def run_for_answers(participant: Participant) -> ActivityRun:
+def run_for_answers(participant: Participant, run_id: int | None = None) -> ActivityRun:
+    """The open activity, which must be the one the answer was typed for when that is known."""
     delivery = participant.delivery
     run = delivery.open_run
-    if run is None:
+    if run is None or (run_id is not None and run.pk != run_id):
         raise AnswerError(
             "The activity is closed: answers are frozen. Your text stays on this page.", status=423
         )
@@ -232,6 +233,7 @@ def answer_save(
     key: str,
     text: str,
     base_version: int | None = None,
+    run_id: int | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Store one piece of the group's answer.
@@ -243,7 +245,7 @@ def answer_save(
     now = now or timezone.now()
     text = clean_text(text)
     with transaction.atomic():
-        run = run_for_answers(participant)
+        run = run_for_answers(participant, run_id)
         check_key(run, key)
         group = Group.objects.select_for_update().get(pk=participant.group_id)
         current = Submission.objects.filter(run=run, group=group, key=key).first()

@@ -132,7 +132,9 @@
     status(livePiece(name), "Sending…", "sending");
     let response;
     try {
-      response = await post("save", { key: draft.key, text: draft.text, base_version: draft.base });
+      // The activity the draft was typed for: the server refuses it once that one is closed.
+      const run = name.split("|")[0].split(":")[2];
+      response = await post("save", { key: draft.key, text: draft.text, base_version: draft.base, run });
     } catch (error) {
       inFlight.delete(name);
       connectionLost();

@@ -381,3 +381,13 @@ def test_debrief_finds_an_answer_that_echoes_the_middle_of_a_paragraph_point(del
     first, second = debrief(delivery.slide_run())
     assert first.suggested and first.matched_text == "Improved information about crime"
     assert not second.suggested
+
+
+def test_an_answer_typed_for_a_closed_activity_is_not_filed_under_the_next_one(phone, delivery):
+    go(delivery, 12)
+    first_run = delivery.open_run_id
+    delivery.close_activity()
+    go(delivery, 22)  # another list activity opens
+    late = send(phone, delivery, key="point:abcdef12-late", text="For 5.1", run=first_run)
+    assert late.status_code == 423
+    assert not Submission.objects.exists()

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.models import GroupingMode, Participant, normalise_join_code
@@ -65,7 +66,7 @@ def join_page(request: HttpRequest) -> HttpResponse:
         # A whole class shares one address behind a hotspot: only wrong codes count.
         failures = f"join-failures:{request.META.get('REMOTE_ADDR', '')}"
         if over_limit(failures, limit=JOIN_FAILURES_PER_MINUTE, window_seconds=60, count=False):
-            error = "Too many wrong codes from this network. Wait a minute and try again."
+            error = _("Too many wrong codes from this network. Wait a minute and try again.")
         else:
             try:
                 delivery = delivery_for_code(code)
@@ -165,15 +166,20 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
     code = normalise_join_code(code)
     participant = current_participant(request, code)
     if participant is None:
-        return JsonResponse({"error": "You are not part of this class; join again."}, status=403)
+        return JsonResponse({"error": _("You are not part of this class; join again.")}, status=403)
     if len(request.body) > settings.ANSWER_MAX_BODY_BYTES:
         return JsonResponse(
-            {"error": "This answer is far too long to send; shorten it."}, status=413
+            {"error": _("This answer is far too long to send; shorten it.")}, status=413
         )
     wait = over_limit(f"answer:{participant.pk}", limit=ANSWERS_PER_MINUTE, window_seconds=60)
     if wait:
         response = JsonResponse(
-            {"error": f"Too many sends at once. Your text is kept; it is sent again in {wait} s."},
+            {
+                "error": _(
+                    "Too many sends at once. Your text is kept; it is sent again in %(wait)s s."
+                )
+                % {"wait": wait}
+            },
             status=429,
         )
         response["Retry-After"] = str(wait)
@@ -183,7 +189,9 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
         if not isinstance(data, dict):
             raise TypeError
     except (json.JSONDecodeError, UnicodeDecodeError, TypeError):
-        return JsonResponse({"error": "The answer could not be read; send it again."}, status=400)
+        return JsonResponse(
+            {"error": _("The answer could not be read; send it again.")}, status=400
+        )
     key = str(data.get("key", ""))
     base = str(data.get("base_version", ""))
     run = str(data.get("run", ""))

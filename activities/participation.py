@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activities.models import (
     ActivityRun,
@@ -61,16 +62,17 @@ class AnswerConflict(AnswerError):
 def delivery_for_code(code: str) -> Delivery:
     normalised = normalise_join_code(code)
     if not normalised:
-        raise JoinError("Type the code shown on the projector.")
+        raise JoinError(_("Type the code shown on the projector."))
     delivery = Delivery.objects.filter(join_code=normalised).select_related("lesson").first()
     if delivery is None:
         raise JoinError(
-            f"No class uses the code {normalised}. Check the code on the projector and try again."
+            _("No class uses the code %(code)s. Check the code on the projector and try again.")
+            % {"code": normalised}
         )
     if delivery.status == Delivery.Status.ENDED:
-        raise JoinError("This class has ended; answers can no longer be sent.")
+        raise JoinError(_("This class has ended; answers can no longer be sent."))
     if delivery.is_rehearsal:
-        raise JoinError("This is a rehearsal: participants cannot join it.")
+        raise JoinError(_("This is a rehearsal: participants cannot join it."))
     return delivery
 
 
@@ -105,9 +107,11 @@ def poll_revision(*, token: str, code: str) -> str | None:
 def clean_display_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise JoinError("Type the name your group will see.")
+        raise JoinError(_("Type the name your group will see."))
     if len(name) > MAX_NAME_LENGTH:
-        raise JoinError(f"A name can be at most {MAX_NAME_LENGTH} characters.")
+        raise JoinError(
+            _("A name can be at most %(limit)s characters.") % {"limit": MAX_NAME_LENGTH}
+        )
     return name
 
 
@@ -146,7 +150,7 @@ def participant_join(
             ensure_groups(delivery)
             group = delivery.groups.filter(number=group_number).first()
             if group is None:
-                raise JoinError("Pick one of the groups.")
+                raise JoinError(_("Pick one of the groups."))
         else:
             group = None
         participant = Participant.objects.create(
@@ -187,10 +191,11 @@ def run_for_answers(participant: Participant, run_id: int | None = None) -> Acti
     run = delivery.open_run
     if run is None or (run_id is not None and run.pk != run_id):
         raise AnswerError(
-            "The activity is closed: answers are frozen. Your text stays on this page.", status=423
+            _("The activity is closed: answers are frozen. Your text stays on this page."),
+            status=423,
         )
     if participant.group_id is None:
-        raise AnswerError("You are not in a group yet; wait for the instructor.", status=409)
+        raise AnswerError(_("You are not in a group yet; wait for the instructor."), status=409)
     return run
 
 
@@ -211,18 +216,21 @@ def check_key(run: ActivityRun, key: str) -> None:
         ),
     }[kind]()
     if not valid:
-        raise AnswerError("This answer does not belong to the activity's form.", status=404)
+        raise AnswerError(_("This answer does not belong to the activity's form."), status=404)
 
 
 def clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").strip()
     text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
     if not text:
-        raise AnswerError("Write something before sending.")
+        raise AnswerError(_("Write something before sending."))
     if len(text) > MAX_ANSWER_LENGTH:
         raise AnswerError(
-            f"Your answer is {len(text):,} characters long; the limit is "
-            f"{MAX_ANSWER_LENGTH:,}. Shorten it and send it again."
+            _(
+                "Your answer is %(length)s characters long; the limit is %(limit)s. "
+                "Shorten it and send it again."
+            )
+            % {"length": f"{len(text):,}", "limit": f"{MAX_ANSWER_LENGTH:,}"}
         )
     return text
 
@@ -270,8 +278,10 @@ def answer_save(
             return current
         elif base_version != current.version:
             raise AnswerConflict(
-                "Someone in your group changed this while you were typing. "
-                "Both texts are shown: keep yours or theirs.",
+                _(
+                    "Someone in your group changed this while you were typing. "
+                    "Both texts are shown: keep yours or theirs."
+                ),
                 current_text=current.text,
                 current_version=current.version,
             )
@@ -290,7 +300,7 @@ def own_submission(participant: Participant, key: str) -> Submission:
     run = run_for_answers(participant)
     submission = Submission.objects.filter(run=run, group_id=participant.group_id, key=key).first()
     if submission is None:
-        raise AnswerError("That answer is not in your group's answers.", status=404)
+        raise AnswerError(_("That answer is not in your group's answers."), status=404)
     return submission
 
 

@@ -3,9 +3,41 @@
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActivityRun, Participant, Submission
 from activities.screens import epoch_ms, timer_view
+
+# The messages static/js/answers.js shows, in the page's language; the keys are its English.
+# Each is written out so that makemessages finds it.
+NO_CONNECTION = (
+    "No connection. Your answer is kept on this phone and will be sent when the connection is back."
+)
+ANSWER_MESSAGES = {
+    NO_CONNECTION: _(
+        "No connection. Your answer is kept on this phone and will be sent when the connection "
+        "is back."
+    ),
+    "You are offline. What you type is kept on this phone.": _(
+        "You are offline. What you type is kept on this phone."
+    ),
+    "Connection lost. Trying again…": _("Connection lost. Trying again…"),
+    "Not sent yet": _("Not sent yet"),
+    "Sending…": _("Sending…"),
+    "Waiting for the connection…": _("Waiting for the connection…"),
+    "Sent ✓": _("Sent ✓"),
+    "The server is busy. Your answer is kept and will be sent again shortly.": _(
+        "The server is busy. Your answer is kept and will be sent again shortly."
+    ),
+    "Will retry…": _("Will retry…"),
+    "Not sent. Try again.": _("Not sent. Try again."),
+    "Not saved: see below": _("Not saved: see below"),
+    "Not done. Try again.": _("Not done. Try again."),
+    "No connection. Try again when the connection is back.": _(
+        "No connection. Try again when the connection is back."
+    ),
+    "Not sent: the activity is closed": _("Not sent: the activity is closed"),
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +116,7 @@ def stage_context(participant: Participant) -> dict:
         "slide": delivery.slide(),
         "run": run,
         "server_now_ms": epoch_ms(now),
+        "answer_messages": {text: str(translated) for text, translated in ANSWER_MESSAGES.items()},
     }
     if run is None or group is None:
         return context

@@ -11,6 +11,19 @@
   let remembered = null;
 
   const stage = () => document.getElementById("stage");
+  // The page carries these messages in its language (templates/participants/stage.html).
+  let messages = null;
+  function t(text) {
+    if (messages === null) {
+      const source = document.getElementById("answer-messages");
+      try {
+        messages = source ? JSON.parse(source.textContent) : {};
+      } catch (error) {
+        messages = {};
+      }
+    }
+    return messages[text] || text;
+  }
   const scope = () => (stage() ? stage().dataset.draftScope : "");
 
   function readDrafts() {
@@ -63,11 +76,11 @@
   // What the banner says when the server cannot be reached: most of all, that nothing is lost.
   function connectionLost() {
     if (sendingHere()) {
-      banner("No connection. Your answer is kept on this phone and will be sent when the connection is back.");
+      banner(t("No connection. Your answer is kept on this phone and will be sent when the connection is back."));
     } else if (!navigator.onLine) {
-      banner("You are offline. What you type is kept on this phone.");
+      banner(t("You are offline. What you type is kept on this phone."));
     } else {
-      banner("Connection lost. Trying again…");
+      banner(t("Connection lost. Trying again…"));
     }
   }
 
@@ -100,7 +113,7 @@
       pending: false,
       conflict: previous.conflict,
     });
-    if (!previous.conflict) status(piece, "Not sent yet", "draft");
+    if (!previous.conflict) status(piece, t("Not sent yet"), "draft");
   }
 
   async function post(operation, body) {
@@ -129,7 +142,7 @@
     const drafts = readDrafts();
     drafts[name] = draft;
     writeDrafts(drafts);
-    status(livePiece(name), "Sending…", "sending");
+    status(livePiece(name), t("Sending…"), "sending");
     let response;
     try {
       // The activity the draft was typed for: the server refuses it once that one is closed.
@@ -138,7 +151,7 @@
     } catch (error) {
       inFlight.delete(name);
       connectionLost();
-      status(livePiece(name), "Waiting for the connection…", "offline");
+      status(livePiece(name), t("Waiting for the connection…"), "offline");
       return;
     }
     inFlight.delete(name);
@@ -168,7 +181,7 @@
       banner("");
       if (live) {
         if (slot !== "new") live.dataset.version = data.version;
-        status(live, typedOn ? "Not sent yet" : "Sent ✓", typedOn ? "draft" : "sent");
+        status(live, typedOn ? t("Not sent yet") : t("Sent ✓"), typedOn ? "draft" : "sent");
         const textarea = live.querySelector("textarea");
         if (slot === "new" && !typedOn) textarea.value = "";
       }
@@ -178,8 +191,8 @@
     if (response.status === 429 || response.status >= 500) {
       const wait = Number(response.headers.get("Retry-After") || 3);
       retryAfter = Date.now() + wait * 1000;
-      banner(data.error || "The server is busy. Your answer is kept and will be sent again shortly.");
-      status(live, "Will retry…", "offline");
+      banner(data.error || t("The server is busy. Your answer is kept and will be sent again shortly."));
+      status(live, t("Will retry…"), "offline");
       return;
     }
     draft = typedOn || draft;
@@ -195,7 +208,7 @@
       if (live) showConflict(live, draft.conflict);
       return;
     }
-    status(live, data.error || "Not sent. Try again.", "error");
+    status(live, data.error || t("Not sent. Try again."), "error");
     if (response.status === 423 && live) live.querySelector("textarea").readOnly = true;
   }
 
@@ -205,7 +218,7 @@
     box.querySelector(".conflict-message").textContent = conflict.message;
     box.querySelector(".conflict-theirs").textContent = conflict.theirs;
     box.hidden = false;
-    status(piece, "Not saved: see below", "error");
+    status(piece, t("Not saved: see below"), "error");
   }
 
   function sendPiece(piece) {
@@ -223,10 +236,10 @@
     try {
       const response = await post(operation, { key: piece.dataset.slot, ...extra });
       const data = await response.json().catch(() => ({}));
-      if (!response.ok) status(piece, data.error || "Not done. Try again.", "error");
+      if (!response.ok) status(piece, data.error || t("Not done. Try again."), "error");
       htmx.trigger(stage(), "refresh");
     } catch (error) {
-      banner("No connection. Try again when the connection is back.");
+      banner(t("No connection. Try again when the connection is back."));
     }
   }
 
@@ -249,11 +262,11 @@
       // A closed activity's form shows its unsent box only when there is text to show in it.
       const unsent = piece.closest("[data-shows-draft]");
       if (unsent) unsent.hidden = false;
-      if (textarea.readOnly) status(piece, "Not sent: the activity is closed", "error");
+      if (textarea.readOnly) status(piece, t("Not sent: the activity is closed"), "error");
       else if (draft.conflict) showConflict(piece, draft.conflict);
-      else if (!draft.pending) status(piece, "Not sent yet", "draft");
-      else if (inFlight.has(draftName(piece.dataset.slot))) status(piece, "Sending…", "sending");
-      else status(piece, "Waiting for the connection…", "offline");
+      else if (!draft.pending) status(piece, t("Not sent yet"), "draft");
+      else if (inFlight.has(draftName(piece.dataset.slot))) status(piece, t("Sending…"), "sending");
+      else status(piece, t("Waiting for the connection…"), "offline");
     });
     if (remembered) {
       const piece = pieceFor(remembered.slot);

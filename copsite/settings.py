@@ -73,12 +73,18 @@ TEMPLATES = [
                 "template_partials.templatetags.partials",
                 "django.templatetags.i18n",
             ],
+            # Parsed once per process: an explicit loaders list turns Django's caching off.
             "loaders": [
                 (
                     "template_partials.loader.Loader",
                     [
-                        "django.template.loaders.filesystem.Loader",
-                        "django.template.loaders.app_directories.Loader",
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                "django.template.loaders.filesystem.Loader",
+                                "django.template.loaders.app_directories.Loader",
+                            ],
+                        )
                     ],
                 )
             ],
@@ -101,7 +107,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
     # Many phones write at once: WAL lets readers go on during a write, IMMEDIATE takes the write
     # lock at BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open across requests: opening a SQLite connection (functions, PRAGMAs, WAL index)
+    # costs more than a whole unchanged poll (bench/RESULTS.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,

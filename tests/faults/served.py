@@ -1,0 +1,324 @@
+"""A real gunicorn serving the app on a database of its own, and phones that talk to it over HTTP.
+
+The database is prepared once per test session (migrate, the CoP lesson, an instructor, a live
+delivery on slide 12 with activity 5.1 open and its timer running, PHONES participants) and each
+test gets a copy: a SQLite file, or a PostgreSQL database made from it as a template. The test
+suite's own database (pytest-django's) is never touched.
+"""
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+HOST = "127.0.0.1"
+PHONES = 20
+INSTRUCTOR = "fault-instructor"
+PASSWORD = "fault-instructor-password"
+START_TIMEOUT = 20
+SETUP_SCRIPT = f"""
+import json
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from activities.models import delivery_create
+from activities.participation import participant_join
+from activities.roles import INSTRUCTOR, grant_role
+from lessons.models import Lesson
+
+call_command("migrate", interactive=False, verbosity=0)
+call_command("loadlesson", "content/cop", verbosity=0)
+user = get_user_model().objects.create_user("{INSTRUCTOR}", password="{PASSWORD}")
+grant_role(user, INSTRUCTOR)
+delivery = delivery_create(
+    lesson=Lesson.objects.latest_published("cop"), instructor=user, title="Faults",
+    expected_class_size={PHONES},
+)
+delivery.start()
+delivery.go_to_slide(12)
+delivery.open_activity()
+delivery.change_timer("start")
+tokens = [participant_join(delivery=delivery, display_name=f"Phone {{n}}").token
+          for n in range({PHONES})]
+delivery.refresh_from_db()
+print(json.dumps({{"delivery": delivery.pk, "code": delivery.join_code, "tokens": tokens,
+                  "run": delivery.open_run_id}}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server of the test run (DATABASE_URL) as its maintenance database
+    `postgres`, where databases are created and dropped; None on SQLite."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    return url.rsplit("/", 1)[0] + "/postgres"
+
+
+def with_database(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def pg_execute(url: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+@dataclass
+class Prepared:
+    """The template database and what is in it."""
+
+    delivery: int
+    code: str
+    tokens: list[str]
+    run: int
+    sqlite_file: Path | None = None
+    pg_template: str | None = None
+
+
+def base_env() -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "COP_SQLITE_PATH"} and not k.startswith("COP_FAULT_")
+    }
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "tests.faults.fault_settings",
+        "DJANGO_SECRET_KEY": "fault-tests-" + "k" * 50,
+        "DJANGO_DEBUG": "0",
+        "COP_LOG_LEVEL": "ERROR",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def prepare(folder: Path) -> Prepared:
+    env = base_env()
+    pg = postgres_url()
+    template = None
+    if pg:
+        template = f"cop_faults_tpl_{secrets.token_hex(4)}"
+        pg_execute(pg, f'CREATE DATABASE "{template}"')
+        env["DATABASE_URL"] = with_database(pg, template)
+    else:
+        env["COP_SQLITE_PATH"] = str(folder / "template.sqlite3")
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP_SCRIPT],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if done.returncode:
+        raise AssertionError(f"preparing the database failed:\n{done.stdout}{done.stderr}")
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    return Prepared(
+        **facts,
+        sqlite_file=None if pg else folder / "template.sqlite3",
+        pg_template=template,
+    )
+
+
+class ServedApp:
+    """gunicorn on a copy of the prepared database; `url` stays the same across restarts."""
+
+    def __init__(self, prepared: Prepared, folder: Path, *, workers: int = 2):
+        self.prepared = prepared
+        self.folder = folder
+        self.workers = workers
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+        self.env = base_env()
+        self.pg_admin = postgres_url()
+        if self.pg_admin:
+            self.pg_database = f"cop_faults_{secrets.token_hex(4)}"
+            pg_execute(
+                self.pg_admin,
+                f'CREATE DATABASE "{self.pg_database}" TEMPLATE "{prepared.pg_template}"',
+            )
+            self.database_url = with_database(self.pg_admin, self.pg_database)
+            self.env["DATABASE_URL"] = self.database_url
+            self.sqlite_file = None
+        else:
+            self.sqlite_file = folder / "db.sqlite3"
+            shutil.copyfile(prepared.sqlite_file, self.sqlite_file)
+            self.env["COP_SQLITE_PATH"] = str(self.sqlite_file)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlite_file is not None
+
+    def start(self, **knobs: str) -> None:
+        """Start gunicorn; knobs are COP_FAULT_* settings, e.g. start(BUSY_MS="300")."""
+        assert self.process is None, "already running"
+        self.starts += 1
+        env = self.env | {f"COP_FAULT_{k}": v for k, v in knobs.items()}
+        log = open(self.folder / f"gunicorn-{self.starts}.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "copsite.wsgi",
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--threads",
+                "4",
+                "--graceful-timeout",
+                "2",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: killed whole, never the runner
+        )
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            with contextlib.suppress(OSError):
+                if Phone(self, "").request("GET", "/healthz", timeout=1)[0] == 200:
+                    return
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"gunicorn exited with {self.process.returncode}: {self.log()}"
+                )
+            if time.monotonic() > deadline:
+                raise AssertionError(f"gunicorn did not answer in {START_TIMEOUT} s: {self.log()}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once, as a power cut or the OOM killer would."""
+        process, self.process = self.process, None
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        # The workers are in the same group; wait until none is left holding the port.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def close(self) -> None:
+        self.stop()
+        if self.pg_admin:
+            pg_execute(self.pg_admin, f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)')
+
+    def log(self) -> str:
+        logs = sorted(self.folder.glob("gunicorn-*.log"))
+        return "\n".join(path.read_text(errors="replace")[-3000:] for path in logs)
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Read the served database directly, as an administrator would."""
+        if self.is_sqlite:
+            with contextlib.closing(sqlite3.connect(self.sqlite_file)) as connection:
+                return connection.execute(sql, params).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.database_url) as connection:
+            return connection.execute(sql.replace("?", "%s"), params).fetchall()
+
+
+FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+HEADER_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+ENDS_AT = re.compile(r'data-ends-at="(\d*)"')
+
+
+class Phone:
+    """A browser, as far as the server can tell: cookies, CSRF, one request at a time."""
+
+    def __init__(self, app: ServedApp, token: str):
+        self.app = app
+        self.code = app.prepared.code
+        self.cookies: dict[str, str] = {f"cop_{self.code}": token} if token else {}
+        self.csrf = ""
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        connection = http.client.HTTPConnection(HOST, self.app.port, timeout=timeout)
+        try:
+            sent = dict(headers or {})
+            if self.cookies:
+                sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            data = response.read()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(header).items():
+                    self.cookies[name] = morsel.value
+            return response.status, response.headers, data
+        finally:
+            connection.close()
+
+    def open_stage(self) -> str:
+        """The phone's page, as a person opens it; keeps the CSRF token the page carries."""
+        status, _, body = self.request("GET", f"/p/{self.code}/")
+        assert status == 200, (status, body[:500])
+        page = body.decode()
+        self.csrf = HEADER_TOKEN.search(page)[1]
+        return page
+
+    def save(self, key: str, text: str, timeout: float = 10):
+        body = json.dumps({"key": key, "text": text})
+        headers = {"Content-Type": "application/json", "X-CSRFToken": self.csrf}
+        status, response_headers, data = self.request(
+            "POST", f"/p/{self.code}/answer/save/", body, headers, timeout
+        )
+        return status, response_headers, data
+
+    def post_form(self, path: str, fields: dict[str, str]):
+        """GET the form for its CSRF token, then POST it, as a person filling it in."""
+        status, _, body = self.request("GET", path)
+        assert status == 200, (status, body[:500])
+        fields = fields | {"csrfmiddlewaretoken": FORM_TOKEN.search(body.decode())[1]}
+        from urllib.parse import urlencode
+
+        return self.request(
+            "POST",
+            path,
+            urlencode(fields),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+
+def ends_at(page: str) -> str:
+    return ENDS_AT.search(page)[1]

@@ -32,14 +32,18 @@
     else press(key, event.key);
   });
 
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.target.id === "stage") swapping = true;
-  });
-  document.addEventListener("htmx:afterSettle", () => {
+  function settled() {
     swapping = false;
     const next = queued.shift();
     if (next) press(...next);
+  }
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    // htmx announces every answer, an unchanged poll's 204 too; only a real swap counts.
+    if (event.detail.target.id !== "stage" || !event.detail.shouldSwap) return;
+    swapping = true;
+    setTimeout(() => swapping && settled(), 1000); // never hold keys for longer than this
   });
+  document.addEventListener("htmx:afterSettle", settled);
 
   function report(text) {
     const element = document.getElementById("console-status");

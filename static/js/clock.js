@@ -27,6 +27,23 @@
     return [performance.timeOrigin + page.requestStart, performance.timeOrigin + page.responseStart];
   }
 
+  // Screen readers hear the countdown at two moments only, a minute before the end and at the
+  // end, through one polite live region; never every second.
+  const announced = new Map(); // ends-at → what was said for it
+  function announce(element, left) {
+    const region = document.getElementById("timer-announcer");
+    if (!region) return;
+    const key = element.dataset.endsAt;
+    const moment = left <= 0 ? "up" : left <= 60 ? "minute" : "";
+    if (!moment || announced.get(key) === moment || (announced.get(key) === "up")) return;
+    if (moment === "minute" && left < 55) {
+      announced.set(key, moment); // arrived late (a reload): nothing to announce
+      return;
+    }
+    announced.set(key, moment);
+    region.textContent = region.dataset[moment] || "";
+  }
+
   function serverNow(element) {
     if (!offsets.has(element)) {
       offsets.set(element, Number(element.dataset.serverNow || Date.now()) - Date.now());
@@ -47,6 +64,7 @@
       if (element.dataset.state !== "running" || !element.dataset.endsAt) return;
       const left = (Number(element.dataset.endsAt) - serverNow(element)) / 1000;
       element.textContent = format(left);
+      announce(element, left);
       // The console's and projector's timer boxes, or the phone's timer line.
       const box = element.closest(".timer, .big-timer, .timer-line");
       if (box) box.classList.toggle("time-up", left <= 0);

@@ -205,3 +205,39 @@ def test_every_console_control_is_reachable_by_keyboard_with_a_visible_focus(
             reached.add(focused["text"])
     for control in ["Start lesson S", "Projector P", "Blank B", "Next →"]:
         assert any(text.startswith(control.split(" ")[0]) for text in reached), control
+
+
+def test_the_countdown_is_announced_a_minute_before_the_end_and_at_the_end_only(
+    open_context, cop_lesson, instructor
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from activities.models import ActivityRun
+
+    delivery = delivery_create(lesson=cop_lesson, instructor=instructor, title="Announce")
+    delivery.go_to_slide(12)
+    delivery.open_activity()
+    delivery.change_timer("toggle")
+    # As if most of the phase had gone: a little over a minute left.
+    ActivityRun.objects.filter(delivery=delivery).update(
+        ends_at=timezone.now() + timedelta(seconds=64)
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(revision=delivery.revision + 1)
+    page = open_context("en", DESKTOP, user=instructor)
+    page.goto(f"/console/{delivery.pk}/projector/")
+    region = page.locator("#timer-announcer")
+    expect(region).to_have_attribute("aria-live", "polite")
+    expect(region).to_have_text("", timeout=500)
+    expect(region).to_have_text("One minute left", timeout=8_000)
+    changes = page.evaluate(
+        """() => new Promise((done) => {
+            let count = 0;
+            const region = document.getElementById('timer-announcer');
+            new MutationObserver(() => count++).observe(
+                region, {childList: true, characterData: true, subtree: true});
+            setTimeout(() => done(count), 3000);
+        })"""
+    )
+    assert changes == 0  # silent between the two moments, though the clock ticks every second

@@ -8,7 +8,7 @@ import hashlib
 
 import yaml
 
-from lessons.schema import ListOf, Record, Spec
+from lessons.schema import ListOf, Record, Spec, TextMap
 
 
 def canonical(value: object, spec: Spec) -> object:
@@ -16,7 +16,12 @@ def canonical(value: object, spec: Spec) -> object:
     if isinstance(spec, Record):
         specs = {key.name: key.spec for key in spec.keys}
         return {
-            name: canonical(value[name], specs[name])
+            name: canonical(
+                in_field_order(value[name], spec.key_names())
+                if isinstance(specs[name], TextMap)
+                else value[name],
+                specs[name],
+            )
             for name in spec.key_names()
             if name in value and value[name] not in (None, "", [], {})
         }
@@ -25,6 +30,15 @@ def canonical(value: object, spec: Spec) -> object:
     if isinstance(value, dict):
         return dict(value)
     return value
+
+
+def in_field_order(reasons: dict, field_names: list[str]) -> dict:
+    """`derived:` names fields of its record: list them in the record's order (any other name
+    after, sorted). PostgreSQL's jsonb does not keep the order of a mapping's keys, so the
+    written form must not depend on it."""
+    known = [name for name in field_names if name in reasons]
+    others = sorted(name for name in reasons if name not in field_names)
+    return {name: reasons[name] for name in known + others}
 
 
 class LessonDumper(yaml.SafeDumper):

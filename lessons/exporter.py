@@ -4,7 +4,7 @@ from pathlib import Path
 
 from lessons.canonical import to_yaml
 from lessons.document import LESSON_FILE
-from lessons.models import Activity, Lesson, Slide
+from lessons.models import Activity, Lesson, Section, Slide
 from lessons.schema import LESSON, SECTION
 
 
@@ -50,24 +50,25 @@ def lesson_data(lesson: Lesson) -> dict:
             "interaction": lesson.minutes_interaction,
         },
         "opening": lesson.opening,
-        "lesson_map": [
-            {
-                "title": section.title,
-                "slides": int(section.slides_label)
-                if section.slides_label.isdigit()
-                else section.slides_label,
-                "kind": section.kind,
-                "minutes": {
-                    "presentation": section.minutes_presentation,
-                    "interaction": section.minutes_interaction,
-                },
-                "file": section.file,
-                "derived": section.derived,
-            }
-            for section in lesson.sections.order_by("position")
-        ],
+        "lesson_map": [lesson_map_row(section) for section in lesson.sections.order_by("position")],
         "references": lesson.references,
         "derived": lesson.derived,
+    }
+
+
+def lesson_map_row(section: Section) -> dict:
+    return {
+        "title": section.title,
+        "slides": int(section.slides_label)
+        if section.slides_label.isdigit()
+        else section.slides_label,
+        "kind": section.kind,
+        "minutes": {
+            "presentation": section.minutes_presentation,
+            "interaction": section.minutes_interaction,
+        },
+        "file": section.file,
+        "derived": section.derived,
     }
 
 

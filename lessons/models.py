@@ -15,6 +15,14 @@ class LessonQuerySet(models.QuerySet):
     def latest_published(self, slug: str) -> "Lesson | None":
         return self.published().filter(slug=slug).order_by("-version").first()
 
+    def for_content_index(self) -> "LessonQuerySet":
+        """Every version with who made it and how many deliveries pin it, newest first."""
+        return (
+            self.select_related("created_by", "published_by", "based_on")
+            .annotate(delivery_count=models.Count("deliveries"))
+            .order_by("slug", "-version")
+        )
+
 
 class Lesson(models.Model):
     class Status(models.TextChoices):
@@ -45,6 +53,20 @@ class Lesson(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # The editor's bookkeeping (lessons/editing.py): where a draft came from, who published it,
+    # and per field the count of saves with who saved last, for the stale-save check.
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    edit_versions = models.JSONField(default=dict, blank=True)
 
     objects = LessonQuerySet.as_manager()
 
@@ -57,6 +79,10 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     def review_sections(self) -> models.QuerySet:
         """The lesson-map rows with their slides and activities, ready to render in one go."""

@@ -1,0 +1,673 @@
+"""The fields of a draft that the editor changes one at a time.
+
+A field is addressed by a key: `lesson:aim`, `section:4:minutes.presentation`,
+`slide:13:body`, `activity:5.2:phases`. Each field knows its path in the lesson's YAML (so a
+`checklesson` problem can link to it), the schema spec that checks its value (so the editor
+refuses what `checklesson` would refuse, with the same message), and how its form inputs map
+to that value. Values are read from and written back to the rows through the same YAML-shaped
+records that `dump()` writes, so what the editor stores is what a download gives.
+"""
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from lessons.canonical import canonical, to_yaml
+from lessons.checks import slide_bounds
+from lessons.errors import LessonProblem
+from lessons.exporter import activity_data, lesson_data, lesson_map_row, slide_data
+from lessons.loader import LESSON_OPENING
+from lessons.markdown import render_markdown
+from lessons.models import Activity, KeyPoint, Lesson, Phase, Section, Slide
+from lessons.schema import (
+    ACTIVITY,
+    LESSON,
+    LESSON_MAP_ROW,
+    QUESTION,
+    REFERENCE_GROUP,
+    SLIDE,
+    ListOf,
+    Record,
+    Spec,
+    Where,
+)
+
+SLIDE_MARKDOWN = ("key_message", "body", "instructor_notes", "transition")
+ACTIVITY_MARKDOWN = ("purpose", "instructor_notes")
+
+
+class FieldInvalid(ValueError):
+    """A value the field refuses; `messages` say why, in the words of `checklesson`."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
+class UnknownField(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input of a row in a `rows` field; `name` is empty when the items are plain text."""
+
+    name: str
+    label: str
+    widget: str  # line, text, number or lines
+
+    def cell(self, item: object) -> str:
+        value = item.get(self.name) if self.name else item
+        return form_text(self.widget, value)
+
+    def parse(self, text: str) -> object:
+        return parse_text(self.widget, text)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A field of a target (the lesson, a lesson-map row, a slide or an activity)."""
+
+    path: tuple[str, ...]
+    label: str
+    widget: str  # line, markdown, number, choice, lines or rows
+    help: str = ""
+    columns: tuple[Column, ...] = ()
+    choices: tuple[str, ...] = ()
+    rows: int = 4  # the height of a text box
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+def spec_and_required(record: Record, path: tuple[str, ...]) -> tuple[Spec, bool]:
+    spec: Spec = record
+    required = True
+    for name in path:
+        key = next(key for key in spec.keys if key.name == name)
+        spec, required = key.spec, key.required
+    return spec, required
+
+
+def text_field(path: str, label: str, **options) -> FieldSpec:
+    return FieldSpec(tuple(path.split(".")), label, "line", **options)
+
+
+def markdown_field(path: str, label: str, **options) -> FieldSpec:
+    return FieldSpec(tuple(path.split(".")), label, "markdown", **options)
+
+
+def number_field(path: str, label: str, **options) -> FieldSpec:
+    return FieldSpec(tuple(path.split(".")), label, "number", **options)
+
+
+def choice_field(path: str, label: str, choices: tuple[str, ...], **options) -> FieldSpec:
+    return FieldSpec(tuple(path.split(".")), label, "choice", choices=choices, **options)
+
+
+def lines_field(path: str, label: str, **options) -> FieldSpec:
+    return FieldSpec(tuple(path.split(".")), label, "lines", **options)
+
+
+def rows_field(path: str, label: str, *columns: Column, **options) -> FieldSpec:
+    return FieldSpec(tuple(path.split(".")), label, "rows", columns=columns, **options)
+
+
+LESSON_FIELDS = (
+    text_field("title", "Title"),
+    choice_field("language", "Language of the content", ("en", "fr")),
+    markdown_field("aim", "Aim", rows=3),
+    markdown_field("relevance", "Relevance", rows=8),
+    text_field("learning_objectives.intro", "Learning objectives: introduction"),
+    lines_field("learning_objectives.items", "Learning objectives", help="One objective a line."),
+    number_field("minutes.total", "Total minutes"),
+    number_field("minutes.presentation", "Presentation minutes"),
+    number_field("minutes.interaction", "Interaction minutes"),
+    markdown_field("opening.intro", "Starting the lesson: introduction", rows=2),
+    markdown_field("opening.introduce", "What to introduce with the introductory slides", rows=2),
+    markdown_field("opening.language_note", "Note on language", rows=3),
+    rows_field(
+        "references",
+        "References",
+        Column("heading", "Heading", "line"),
+        Column("intro", "Introduction", "text"),
+        Column("items", "Items (one a line)", "lines"),
+        Column("outro", "Closing text", "text"),
+    ),
+)
+SECTION_FIELDS = (
+    text_field("title", "Title"),
+    text_field("slides", "Slides", help="A slide number or a range such as 5-10."),
+    choice_field("kind", "Kind", ("presentation", "activity")),
+    number_field("minutes.presentation", "Presentation minutes"),
+    number_field("minutes.interaction", "Interaction minutes"),
+)
+SLIDE_FIELDS = (
+    text_field("title", "Title"),
+    markdown_field("key_message", "Key message", rows=3),
+    markdown_field("body", "Body", rows=14),
+    markdown_field("transition", "Transition by the instructor", rows=2),
+    markdown_field("instructor_notes", "Note for the instructor", rows=4),
+    rows_field(
+        "questions",
+        "Questions to ask",
+        Column("ask", "Question", "text"),
+        Column("expected_responses", "Expected responses (one a line)", "lines"),
+    ),
+)
+ACTIVITY_FIELDS = (
+    text_field("title", "Title"),
+    choice_field("kind", "Kind", ("learning_activity", "group_task", "brainstorm")),
+    markdown_field("purpose", "Purpose", rows=2),
+    rows_field("instructions", "Instructions", Column("", "Instruction", "text")),
+    lines_field("resources", "Resources", help="One resource a line."),
+    choice_field("grouping.kind", "Grouping", ("groups", "pairs_or_groups", "class")),
+    number_field("grouping.size.min", "Group size: at least"),
+    number_field("grouping.size.max", "Group size: at most"),
+    number_field("grouping.count", "Number of groups"),
+    rows_field(
+        "grouping.assignments",
+        "Assignments (one per group)",
+        Column("label", "Label", "line"),
+        Column("prompt", "Prompt", "line"),
+    ),
+    number_field("minutes", "Minutes", help="Equals the sum of the phases."),
+    rows_field(
+        "phases",
+        "Phases",
+        Column("name", "Phase", "line"),
+        Column("minutes", "Minutes", "number"),
+    ),
+    choice_field("response_form.kind", "Groups answer with", ("list", "table", "fields", "text")),
+    text_field("response_form.prompt", "Prompt"),
+    text_field("response_form.row_heading", "Heading of the row labels"),
+    lines_field("response_form.columns", "Table columns", help="One column a line."),
+    rows_field(
+        "response_form.rows",
+        "Table rows",
+        Column("label", "Row", "line"),
+        Column("expected", "Expected answers (one a line, one per column)", "lines"),
+    ),
+    rows_field(
+        "response_form.fields",
+        "Named fields",
+        Column("key", "Key", "line"),
+        Column("label", "Label", "line"),
+        Column("prompt", "Prompt", "line"),
+    ),
+    markdown_field("instructor_notes", "Note for the instructor", rows=4),
+    rows_field(
+        "key_points",
+        "Points to reinforce if not mentioned",
+        Column("text", "Point", "text"),
+        Column("slot", "Slot", "line"),
+        Column("keywords", "Matching words (one a line)", "lines"),
+    ),
+)
+# Which response-form fields a kind of form uses (the schema's check_response_form).
+RESPONSE_FORM_PARTS = {
+    "list": {"prompt"},
+    "text": {"prompt"},
+    "table": {"row_heading", "columns", "rows"},
+    "fields": {"fields"},
+}
+
+
+# Form text <-> values.
+
+
+def form_text(widget: str, value: object) -> str:
+    if value is None:
+        return ""
+    if widget == "lines":
+        return "\n".join(str(item) for item in value)
+    return str(value)
+
+
+def parse_text(widget: str, text: str) -> object:
+    """The value a person typed, leniently: the schema check that follows says what is wrong."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if widget == "lines":
+        return [line.strip() for line in text.split("\n") if line.strip()] or None
+    text = text.strip()
+    if not text:
+        return None
+    if widget == "number" and re.fullmatch(r"[+-]?\d{1,9}", text):
+        return int(text)
+    return text
+
+
+def spans_lines(items: object) -> bool:
+    return any("\n" in str(item) for item in items or [])
+
+
+def drop_empty(value: object) -> object:
+    if value in (None, "", [], {}):
+        return None
+    return value
+
+
+# Targets: the record a field belongs to.
+
+
+@dataclass
+class Target:
+    """The lesson, a lesson-map row, a slide or an activity of one lesson version."""
+
+    kind: str
+    ident: str
+    row: Lesson | Section | Slide | Activity
+    record_spec: Record
+    fields: tuple[FieldSpec, ...]
+
+    @property
+    def key(self) -> str:
+        return self.kind if self.kind == "lesson" else f"{self.kind}:{self.ident}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "lesson":
+            return "Lesson"
+        if self.kind == "section":
+            return f"Lesson map row {self.ident}"
+        if self.kind == "slide":
+            return f"Slide {self.ident}"
+        return f"Activity {self.ident}"
+
+    def record(self) -> dict:
+        """The target as the YAML-shaped mapping `dump()` writes, empty values left out."""
+        if self.kind == "lesson":
+            data = lesson_data(self.row)
+            data.pop("lesson_map")
+            return canonical(data, self.record_spec)
+        if self.kind == "section":
+            return canonical(lesson_map_row(self.row), self.record_spec)
+        if self.kind == "slide":
+            return canonical(slide_data(self.row), self.record_spec)
+        return canonical(activity_data(self.row), self.record_spec)
+
+    def write(self, record: dict, top: str) -> None:
+        """Store `record` in the rows; only the top-level key `top` has changed."""
+        WRITERS[self.kind](self.row, record, top)
+
+    def preview(self, data) -> list[str]:
+        """Fill the row, in memory only, with the values the form `data` holds, for a preview
+        rendered exactly as the console renders the stored row. A value the field would refuse
+        is left out of the preview; the returned notes say which and why."""
+        record = self.record()
+        notes = []
+        for spec in self.fields:
+            bound = BoundField(self, spec, get_path(record, spec.path))
+            if not bound.present_in(data):
+                continue
+            try:
+                value = bound.check(bound.parse(data))
+            except FieldInvalid as invalid:
+                notes.append(f"{spec.label}: {invalid.messages[0]}")
+                continue
+            set_path(record, spec.path, value)
+        if self.kind == "activity":
+            # The summaries need a whole size and the parts of the form's kind.
+            size = record.get("grouping", {}).get("size", {})
+            if not ("min" in size and "max" in size):
+                record.get("grouping", {}).pop("size", None)
+            form = record.setdefault("response_form", {})
+            form.setdefault("columns", [])
+            form.setdefault("rows", [])
+            form.setdefault("fields", [])
+            self.row._prefetched_objects_cache = {
+                "phases": phases_of(record),
+                "key_points": key_points_of(record),
+            }
+        tops = (
+            dict.fromkeys(spec.path[0] for spec in self.fields) if self.kind == "lesson" else [""]
+        )
+        for top in tops:
+            FILLERS[self.kind](self.row, record, top)
+        return notes
+
+
+def fill_lesson(lesson: Lesson, record: dict, top: str) -> None:
+    value = record.get(top)
+    if top in ("aim", "relevance"):
+        setattr(lesson, top, value or "")
+        setattr(lesson, f"{top}_html", render_markdown(value or ""))
+    elif top == "minutes":
+        lesson.minutes_total = value.get("total", 0)
+        lesson.minutes_presentation = value.get("presentation", 0)
+        lesson.minutes_interaction = value.get("interaction", 0)
+    elif top == "opening":
+        lesson.opening = value or None
+        lesson.opening_html = LESSON_OPENING.render(value) if value else None
+    elif top == "references":
+        lesson.references = value or []
+        lesson.references_html = ListOf(REFERENCE_GROUP).render(value or [])
+    else:
+        setattr(lesson, top, value)
+
+
+def fill_section(section: Section, record: dict, top: str) -> None:
+    section.title = record["title"]
+    section.kind = record["kind"]
+    section.slides_label = str(record["slides"])
+    section.first_slide, section.last_slide = slide_bounds(record["slides"])
+    minutes = record.get("minutes", {})
+    section.minutes_presentation = minutes.get("presentation", 0)
+    section.minutes_interaction = minutes.get("interaction", 0)
+
+
+def fill_slide(slide: Slide, record: dict, top: str) -> None:
+    slide.title = record["title"]
+    for name in SLIDE_MARKDOWN:
+        text = record.get(name, "")
+        setattr(slide, name, text)
+        setattr(slide, f"{name}_html", render_markdown(text))
+    slide.questions = record.get("questions", [])
+    slide.questions_html = ListOf(QUESTION).render(slide.questions)
+
+
+def fill_activity(activity: Activity, record: dict, top: str) -> None:
+    activity.title = record["title"]
+    activity.kind = record["kind"]
+    for name in ACTIVITY_MARKDOWN:
+        text = record.get(name, "")
+        setattr(activity, name, text)
+        setattr(activity, f"{name}_html", render_markdown(text))
+    activity.instructions = record.get("instructions", [])
+    activity.instructions_html = [render_markdown(text) for text in activity.instructions]
+    activity.resources = record.get("resources", [])
+    activity.grouping = record.get("grouping", {})
+    activity.minutes = record.get("minutes", 0)
+    activity.response_form = record.get("response_form", {})
+
+
+def phases_of(record: dict) -> list[Phase]:
+    return [
+        Phase(position=index, name=phase["name"], minutes=phase["minutes"])
+        for index, phase in enumerate(record.get("phases", []), start=1)
+    ]
+
+
+def key_points_of(record: dict) -> list[KeyPoint]:
+    return [
+        KeyPoint(
+            position=index,
+            text=point["text"],
+            text_html=render_markdown(point["text"]),
+            slot=point.get("slot", ""),
+            keywords=point.get("keywords", []),
+        )
+        for index, point in enumerate(record.get("key_points", []), start=1)
+    ]
+
+
+def write_activity(activity: Activity, record: dict, top: str) -> None:
+    fill_activity(activity, record, top)
+    activity.save()
+    # Only the list that changed is replaced: its rows are the draft's own.
+    if top == "phases":
+        activity.phases.all().delete()
+        phases = phases_of(record)
+        for phase in phases:
+            phase.activity = activity
+        Phase.objects.bulk_create(phases)
+    if top == "key_points":
+        activity.key_points.all().delete()
+        points = key_points_of(record)
+        for point in points:
+            point.activity = activity
+        KeyPoint.objects.bulk_create(points)
+
+
+def save_after(fill):
+    def write(row, record: dict, top: str) -> None:
+        fill(row, record, top)
+        row.save()
+
+    return write
+
+
+FILLERS = {
+    "lesson": fill_lesson,
+    "section": fill_section,
+    "slide": fill_slide,
+    "activity": fill_activity,
+}
+WRITERS = {
+    "lesson": save_after(fill_lesson),
+    "section": save_after(fill_section),
+    "slide": save_after(fill_slide),
+    "activity": write_activity,
+}
+
+
+def lesson_target(lesson: Lesson) -> Target:
+    return Target("lesson", "", lesson, LESSON, LESSON_FIELDS)
+
+
+def section_target(section: Section) -> Target:
+    return Target("section", str(section.position), section, LESSON_MAP_ROW, SECTION_FIELDS)
+
+
+def slide_target(slide: Slide) -> Target:
+    return Target("slide", str(slide.number), slide, SLIDE, SLIDE_FIELDS)
+
+
+def activity_target(activity: Activity) -> Target:
+    return Target("activity", activity.code, activity, ACTIVITY, ACTIVITY_FIELDS)
+
+
+def find_target(lesson: Lesson, key: str) -> Target:
+    """The target named by the start of a field key, e.g. `slide:13` of `slide:13:body`."""
+    kind, _, ident = key.partition(":")
+    try:
+        if kind == "lesson":
+            return lesson_target(lesson)
+        if kind == "section" and ident.isdigit():
+            return section_target(lesson.sections.get(position=int(ident)))
+        if kind == "slide" and ident.isdigit():
+            return slide_target(lesson.slides.get(number=int(ident)))
+        if kind == "activity":
+            return activity_target(
+                lesson.activities.prefetch_related("phases", "key_points").get(code=ident)
+            )
+    except (Section.DoesNotExist, Slide.DoesNotExist, Activity.DoesNotExist):
+        pass
+    raise UnknownField(f"This version has no {key.replace(':', ' ')}.")
+
+
+def field_anchor(target: Target, name: str) -> str:
+    """The id of a field's form on its page, e.g. `f-slide-13-body`."""
+    return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", f"{target.key}:{name}").strip("-")
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """`slide:13:body` -> (`slide:13`, `body`); `lesson:aim` -> (`lesson`, `aim`)."""
+    head, _, name = key.rpartition(":")
+    return head, name
+
+
+# A field bound to its target: read, parse, check and write one value.
+
+
+@dataclass
+class BoundField:
+    target: Target
+    spec: FieldSpec
+    value: object = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.target.key}:{self.spec.name}"
+
+    @property
+    def anchor(self) -> str:
+        return field_anchor(self.target, self.spec.name)
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def widget(self) -> str:
+        return self.spec.widget
+
+    @property
+    def representable(self) -> bool:
+        """Whether the form can show the value: an item of a one-a-line list that spans several
+        lines cannot be, and such a field is left to the YAML files."""
+        if self.spec.widget == "lines":
+            return not spans_lines(self.value)
+        if self.spec.widget == "rows":
+            return not any(
+                spans_lines(item.get(column.name))
+                for item in self.value or []
+                for column in self.spec.columns
+                if column.widget == "lines" and isinstance(item, dict)
+            )
+        return True
+
+    @property
+    def autosaves(self) -> bool:
+        """A one-line value is saved as soon as it changes; longer texts with their button."""
+        return self.spec.widget in ("line", "number", "choice")
+
+    def text(self, value: object = None) -> str:
+        """The value as the text of its input (not for `rows`)."""
+        return form_text(self.spec.widget, self.value if value is None else value)
+
+    def cells(self, value: object = None) -> list[list[tuple[Column, str]]]:
+        """The value of a `rows` field as rows of (column, cell text)."""
+        items = (self.value if value is None else value) or []
+        return [[(column, column.cell(item)) for column in self.spec.columns] for item in items]
+
+    def as_yaml(self, value: object = None) -> str:
+        """A value as readable text: what the field shows when two saves collide."""
+        value = self.value if value is None else value
+        if value is None:
+            return ""
+        if self.spec.widget != "rows":
+            return self.text(value)
+        spec, _ = spec_and_required(self.target.record_spec, self.spec.path)
+        return to_yaml(value, spec).rstrip("\n")
+
+    def present_in(self, data) -> bool:
+        if self.spec.widget == "rows":
+            return f"{self.key}.{self.spec.columns[0].name}" in data
+        return self.key in data
+
+    def parse(self, data) -> object:
+        """The value the form `data` (a QueryDict) holds for this field, unchecked."""
+        if self.spec.widget != "rows":
+            return parse_text(self.spec.widget, data.get(self.key, ""))
+        cells = [data.getlist(f"{self.key}.{column.name}") for column in self.spec.columns]
+        if len({len(column_cells) for column_cells in cells}) > 1:
+            raise FieldInvalid(["the form was incomplete; reload the page and try again"])
+        items = []
+        for row in zip(*cells, strict=True):
+            parsed = [
+                column.parse(text) for column, text in zip(self.spec.columns, row, strict=True)
+            ]
+            if all(value is None for value in parsed):
+                continue
+            if self.spec.columns[0].name == "":
+                items.append(parsed[0])
+            else:
+                items.append(
+                    {
+                        column.name: value
+                        for column, value in zip(self.spec.columns, parsed, strict=True)
+                        if value is not None
+                    }
+                )
+        return items or None
+
+    def check(self, value: object) -> object:
+        """`value` as the schema cleans it, or `FieldInvalid` with the schema's messages."""
+        spec, required = spec_and_required(self.target.record_spec, self.spec.path)
+        if drop_empty(value) is None:
+            if required:
+                raise FieldInvalid(["is required"])
+            return None
+        problems: list[LessonProblem] = []
+        node = yaml.compose(to_yaml(value, spec), Loader=yaml.SafeLoader)
+        clean = spec.check(node, Where(self.target.key, problems), self.spec.name)
+        if problems:
+            raise FieldInvalid([self.problem_text(problem) for problem in sorted(problems)])
+        # The schema's checked values remember their lines; store plain JSON.
+        return json.loads(json.dumps(clean))
+
+    def write(self, value: object) -> None:
+        record = copy.deepcopy(self.target.record())
+        set_path(record, self.spec.path, value)
+        self.target.write(record, self.spec.path[0])
+        self.value = value
+
+    @property
+    def applies(self) -> bool:
+        """Whether the editor shows the field: a response-form part only for its kind of form,
+        or while it still holds a value (which validation then reports as misplaced)."""
+        return not self.misplaced_part or self.value is not None
+
+    @property
+    def misplaced(self) -> bool:
+        return self.misplaced_part and self.value is not None
+
+    @property
+    def misplaced_part(self) -> bool:
+        if self.spec.path[0] != "response_form" or self.spec.path[1] == "kind":
+            return False
+        kind = self.target.row.response_form.get("kind")
+        return self.spec.path[1] not in RESPONSE_FORM_PARTS.get(kind, ())
+
+    def problem_text(self, problem: LessonProblem) -> str:
+        """`phases[2].minutes: …` said from inside the field: `row 2 · minutes: …`."""
+        inside = problem.field.removeprefix(self.spec.name)
+        inside = re.sub(r"\[(\d+)\]", r" row \1.", inside).replace(".", " · ").strip(" ·")
+        inside = re.sub(r"( · )+", " · ", inside)
+        return f"{inside}: {problem.message}" if inside else problem.message
+
+
+def get_path(record: dict, path: tuple[str, ...]) -> object:
+    value: object = record
+    for name in path:
+        if not isinstance(value, dict) or name not in value:
+            return None
+        value = value[name]
+    return value
+
+
+def set_path(record: dict, path: tuple[str, ...], value: object) -> None:
+    """Set or (for an empty value) remove `path`, removing mappings it leaves empty."""
+    parents = [record]
+    for name in path[:-1]:
+        parents.append(parents[-1].setdefault(name, {}))
+    if drop_empty(value) is None:
+        parents[-1].pop(path[-1], None)
+    else:
+        parents[-1][path[-1]] = value
+    for parent, name in zip(reversed(parents[:-1]), reversed(path[:-1]), strict=True):
+        if parent.get(name) == {}:
+            parent.pop(name)
+
+
+def bind(target: Target, spec: FieldSpec) -> BoundField:
+    return BoundField(target, spec, get_path(target.record(), spec.path))
+
+
+def bind_all(target: Target) -> list[BoundField]:
+    record = target.record()
+    return [BoundField(target, spec, get_path(record, spec.path)) for spec in target.fields]
+
+
+def bind_key(lesson: Lesson, key: str) -> BoundField:
+    head, name = split_key(key)
+    target = find_target(lesson, head)
+    spec = next((spec for spec in target.fields if spec.name == name), None)
+    if spec is None:
+        raise UnknownField(f"{target.label} has no field {name!r} the editor can change.")
+    return bind(target, spec)

@@ -5,6 +5,7 @@ from copsite import bench_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/home/", views.after_login, name="after_login"),
     path("bench/bare", bench_views.bare, name="bench_bare"),  # 404 unless DEBUG or COP_BENCH=1
     path("", include("activities.participant_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

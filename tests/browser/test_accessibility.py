@@ -241,3 +241,21 @@ def test_the_countdown_is_announced_a_minute_before_the_end_and_at_the_end_only(
         })"""
     )
     assert changes == 0  # silent between the two moments, though the clock ticks every second
+
+
+def test_coordinator_pages_pass_axe(open_context, cop_lesson, coordinator):
+    from lessons.editing import draft_create_from_version
+
+    draft = draft_create_from_version(lesson=cop_lesson, user=coordinator)
+    page = open_context("en", DESKTOP, user=coordinator)
+    failures: list[str] = []
+    for where, url in [
+        ("content", "/content/"),
+        ("version", f"/content/{draft.pk}/"),
+        ("slide editor", f"/content/{draft.pk}/slides/13/"),
+        ("activity editor", f"/content/{draft.pk}/activities/5.2/"),
+        ("compare", f"/content/cop/compare/?a={cop_lesson.version}&b={draft.version}"),
+    ]:
+        page.goto(url)
+        check(page, failures, where)
+    assert failures == []

@@ -16,6 +16,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", fit);
+  window.addEventListener("load", fit);
+  // Fit as soon as a new slide is in the page, not only once htmx has settled it, so the room
+  // never sees a frame of unfitted text.
+  document.addEventListener("htmx:afterSwap", fit);
   document.addEventListener("htmx:afterSettle", fit);
   window.addEventListener("resize", fit);
 })();

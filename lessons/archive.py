@@ -12,10 +12,11 @@ from pathlib import PurePosixPath
 import yaml
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 
 from lessons.checks import LESSON_FILE
 from lessons.document import LessonFiles
-from lessons.errors import LessonInvalid, LessonProblem
+from lessons.errors import LessonInvalid, LessonProblem, grouped
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # A fixed time stamp: the same files always give the same zip, byte for byte.
@@ -44,17 +45,15 @@ def read_uploads(uploads: list[UploadedFile]) -> tuple[LessonFiles, list[str]]:
     problems: list[LessonProblem] = []
     if not uploads:
         raise LessonInvalid(
-            [LessonProblem(UPLOAD, 0, "", "choose the .yaml files of a lesson or a .zip of them")]
-        )
-    total = sum(upload.size or 0 for upload in uploads)
-    if total > MAX_UPLOAD_BYTES:
-        raise LessonInvalid(
             [
                 LessonProblem(
-                    UPLOAD, 0, "", f"is {total:,} bytes; the limit is {MAX_UPLOAD_BYTES:,} bytes"
+                    UPLOAD, 0, "", gettext("choose the .yaml files of a lesson or a .zip of them")
                 )
             ]
         )
+    total = sum(upload.size or 0 for upload in uploads)
+    if total > MAX_UPLOAD_BYTES:
+        raise LessonInvalid([LessonProblem(UPLOAD, 0, "", too_large(total, MAX_UPLOAD_BYTES))])
     files: LessonFiles = {}
     ignored: list[str] = []
     for upload in uploads:
@@ -64,11 +63,13 @@ def read_uploads(uploads: list[UploadedFile]) -> tuple[LessonFiles, list[str]]:
         elif name.lower().endswith(YAML_SUFFIXES):
             found = {name: read_limited(upload, name, problems)}
         else:
-            problems.append(LessonProblem(name, 0, "", "is not a .yaml, .yml or .zip file"))
+            problems.append(
+                LessonProblem(name, 0, "", gettext("is not a .yaml, .yml or .zip file"))
+            )
             continue
         for path, data in found.items():
             if path in files:
-                problems.append(LessonProblem(path, 0, "", "was uploaded twice"))
+                problems.append(LessonProblem(path, 0, "", gettext("was uploaded twice")))
             elif data is not None:
                 files[path] = data
     if problems:
@@ -76,11 +77,25 @@ def read_uploads(uploads: list[UploadedFile]) -> tuple[LessonFiles, list[str]]:
     return place_loose_files(files), ignored
 
 
+def too_large(size: int, limit: int) -> str:
+    return gettext("is %(size)s bytes; the limit is %(limit)s bytes") % {
+        "size": grouped(size),
+        "limit": grouped(limit),
+    }
+
+
 def read_limited(upload, name: str, problems: list[LessonProblem]) -> bytes | None:
     limit = settings.LESSON_FILE_MAX_BYTES
     data = upload.read(limit + 1)
     if len(data) > limit:
-        problems.append(LessonProblem(name, 0, "", f"is larger than the limit of {limit:,} bytes"))
+        problems.append(
+            LessonProblem(
+                name,
+                0,
+                "",
+                gettext("is larger than the limit of %(limit)s bytes") % {"limit": grouped(limit)},
+            )
+        )
         return None
     return data
 
@@ -88,13 +103,13 @@ def read_limited(upload, name: str, problems: list[LessonProblem]) -> bytes | No
 def unsafe_path_reason(name: str, info: zipfile.ZipInfo) -> str | None:
     path = PurePosixPath(name)
     if name.startswith("/") or "\\" in name or (path.parts and ":" in path.parts[0]):
-        return "has an absolute path; a lesson's files are relative to its folder"
+        return gettext("has an absolute path; a lesson's files are relative to its folder")
     if ".." in path.parts:
-        return "has '..' in its path, which could point outside the lesson folder"
+        return gettext("has '..' in its path, which could point outside the lesson folder")
     if stat.S_ISLNK(info.external_attr >> 16):
-        return "is a symbolic link"
+        return gettext("is a symbolic link")
     if info.flag_bits & 0x1:
-        return "is encrypted"
+        return gettext("is encrypted")
     return None
 
 
@@ -103,13 +118,17 @@ def read_zip(upload, problems: list[LessonProblem], ignored: list[str]) -> dict[
     try:
         archive = zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, OSError):
-        problems.append(LessonProblem(name, 0, "", "is not a readable zip file"))
+        problems.append(LessonProblem(name, 0, "", gettext("is not a readable zip file")))
         return {}
     members = [info for info in archive.infolist() if not info.is_dir()]
     if len(members) > MAX_ZIP_MEMBERS:
         problems.append(
             LessonProblem(
-                name, 0, "", f"holds {len(members)} files; the limit is {MAX_ZIP_MEMBERS}"
+                name,
+                0,
+                "",
+                gettext("holds %(count)s files; the limit is %(limit)s")
+                % {"count": len(members), "limit": MAX_ZIP_MEMBERS},
             )
         )
         return {}
@@ -129,22 +148,27 @@ def read_zip(upload, problems: list[LessonProblem], ignored: list[str]) -> dict[
             ignored.append(member)
             continue
         if info.file_size > limit:
-            problems.append(
-                LessonProblem(
-                    member, 0, "", f"is {info.file_size:,} bytes; the limit is {limit:,} bytes"
-                )
-            )
+            problems.append(LessonProblem(member, 0, "", too_large(info.file_size, limit)))
             continue
         try:
             with archive.open(info) as stream:
                 # Never trust the size the zip declares: read at most one byte past the limit.
                 data = stream.read(min(limit, budget) + 1)
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
-            problems.append(LessonProblem(member, 0, "", f"cannot be read from the zip: {error}"))
+            problems.append(
+                LessonProblem(
+                    member,
+                    0,
+                    "",
+                    gettext("cannot be read from the zip: %(error)s") % {"error": error},
+                )
+            )
             continue
         if len(data) > min(limit, budget):
             problems.append(
-                LessonProblem(member, 0, "", "unpacks to more than the limit of the upload")
+                LessonProblem(
+                    member, 0, "", gettext("unpacks to more than the limit of the upload")
+                )
             )
             continue
         budget -= len(data)

@@ -1,5 +1,7 @@
 """Rules that span records and files: the lesson map, slide numbers, activities and minutes."""
 
+from django.utils.translation import gettext
+
 from lessons.errors import LessonProblem
 from lessons.schema import Located
 
@@ -39,9 +41,16 @@ def check_minutes(lesson: Located, problems: list[LessonProblem]) -> None:
                 LESSON_FILE,
                 line,
                 "minutes.total",
-                f"is {minutes['total']}, but presentation {minutes['presentation']} + "
-                f"interaction {minutes['interaction']} = "
-                f"{minutes['presentation'] + minutes['interaction']}",
+                gettext(
+                    "is %(total)s, but presentation %(presentation)s + interaction "
+                    "%(interaction)s = %(sum)s"
+                )
+                % {
+                    "total": minutes["total"],
+                    "presentation": minutes["presentation"],
+                    "interaction": minutes["interaction"],
+                    "sum": minutes["presentation"] + minutes["interaction"],
+                },
             )
         )
     for part in ("presentation", "interaction"):
@@ -52,10 +61,21 @@ def check_minutes(lesson: Located, problems: list[LessonProblem]) -> None:
                     LESSON_FILE,
                     lesson.lines["lesson_map"],
                     f"lesson_map.minutes.{part}",
-                    f"the rows add up to {planned} minutes of {part}, "
-                    f"but minutes.{part} is {minutes[part]}",
+                    rows_add_up_to(part) % {"planned": planned, "minutes": minutes[part]},
                 )
             )
+
+
+def rows_add_up_to(part: str) -> str:
+    if part == "presentation":
+        return gettext(
+            "the rows add up to %(planned)s minutes of presentation, "
+            "but minutes.presentation is %(minutes)s"
+        )
+    return gettext(
+        "the rows add up to %(planned)s minutes of interaction, "
+        "but minutes.interaction is %(minutes)s"
+    )
 
 
 def check_lesson_map(rows: list[Located], problems: list[LessonProblem]) -> None:
@@ -70,8 +90,10 @@ def check_lesson_map(rows: list[Located], problems: list[LessonProblem]) -> None
                     LESSON_FILE,
                     row.lines["slides"],
                     f"{path}.slides",
-                    f"slides {row['slides']} overlap the previous row, which ends at slide "
-                    f"{previous_last}",
+                    gettext(
+                        "slides %(slides)s overlap the previous row, which ends at slide %(last)s"
+                    )
+                    % {"slides": row["slides"], "last": previous_last},
                 )
             )
         elif previous_last is not None and first > previous_last + 1:
@@ -85,7 +107,8 @@ def check_lesson_map(rows: list[Located], problems: list[LessonProblem]) -> None
                     LESSON_FILE,
                     row.lines["slides"],
                     f"{path}.slides",
-                    f"leaves a gap: slide(s) {missing} belong to no row",
+                    gettext("leaves a gap: slide(s) %(missing)s belong to no row")
+                    % {"missing": missing},
                 )
             )
         previous_last = last
@@ -95,7 +118,7 @@ def check_lesson_map(rows: list[Located], problems: list[LessonProblem]) -> None
                     LESSON_FILE,
                     row.lines["file"],
                     f"{path}.file",
-                    f"{row['file']} is named by two rows",
+                    gettext("%(file)s is named by two rows") % {"file": row["file"]},
                 )
             )
         files.add(row["file"])
@@ -125,7 +148,8 @@ def check_section(
                     file,
                     line,
                     f"{path}.code",
-                    f"activity {code} is already defined in {activity_files[code]}",
+                    gettext("activity %(code)s is already defined in %(file)s")
+                    % {"code": code, "file": activity_files[code]},
                 )
             )
         activity_files.setdefault(code, file)
@@ -143,7 +167,8 @@ def check_section(
                     file,
                     line,
                     f"{path}.number",
-                    f"slide {number} is defined twice (also in {slide_files[number]})",
+                    gettext("slide %(number)s is defined twice (also in %(file)s)")
+                    % {"number": number, "file": slide_files[number]},
                 )
             )
         slide_files.setdefault(number, file)
@@ -153,14 +178,21 @@ def check_section(
                     file,
                     line,
                     f"{path}.number",
-                    f"slide {number} is outside its lesson-map row "
-                    f"'{row['title']}' (slides {row['slides']})",
+                    gettext(
+                        "slide %(number)s is outside its lesson-map row '%(title)s' "
+                        "(slides %(slides)s)"
+                    )
+                    % {"number": number, "title": row["title"], "slides": row["slides"]},
                 )
             )
         if numbers and number <= numbers[-1]:
             problems.append(
                 LessonProblem(
-                    file, line, f"{path}.number", f"slide {number} comes after slide {numbers[-1]}"
+                    file,
+                    line,
+                    f"{path}.number",
+                    gettext("slide %(number)s comes after slide %(previous)s")
+                    % {"number": number, "previous": numbers[-1]},
                 )
             )
         numbers.append(number)
@@ -173,8 +205,10 @@ def check_section(
                     file,
                     slide.lines["activity"],
                     f"{path}.activity",
-                    f"activity {code!r} is not defined in this file "
-                    f"(defined here: {', '.join(activities) or 'none'})",
+                    gettext(
+                        "activity %(code)r is not defined in this file (defined here: %(here)s)"
+                    )
+                    % {"code": code, "here": ", ".join(activities) or gettext("none")},
                 )
             )
         elif code in opened:
@@ -183,7 +217,8 @@ def check_section(
                     file,
                     slide.lines["activity"],
                     f"{path}.activity",
-                    f"activity {code} is already opened on slide {opened[code]}",
+                    gettext("activity %(code)s is already opened on slide %(number)s")
+                    % {"code": code, "number": opened[code]},
                 )
             )
         opened.setdefault(code, number)
@@ -195,7 +230,8 @@ def check_section(
                 LESSON_FILE,
                 row.lines["slides"],
                 f"lesson_map[{index + 1}].slides",
-                f"slide(s) {', '.join(map(str, missing))} of this row are not in {file}",
+                gettext("slide(s) %(missing)s of this row are not in %(file)s")
+                % {"missing": ", ".join(map(str, missing)), "file": file},
             )
         )
     for position, activity in enumerate(section.get("activities") or []):
@@ -205,7 +241,8 @@ def check_section(
                     file,
                     section["activities"].lines[position],
                     f"activities[{position + 1}].code",
-                    f"activity {activity['code']} is not opened on any slide",
+                    gettext("activity %(code)s is not opened on any slide")
+                    % {"code": activity["code"]},
                 )
             )
     activity_minutes = sum(activity["minutes"] for activity in activities.values())
@@ -215,8 +252,12 @@ def check_section(
                 LESSON_FILE,
                 row.lines["minutes"],
                 f"lesson_map[{index + 1}].minutes.interaction",
-                f"is {row['minutes']['interaction']}, but the activities in {file} "
-                f"take {activity_minutes} minutes",
+                gettext("is %(planned)s, but the activities in %(file)s take %(minutes)s minutes")
+                % {
+                    "planned": row["minutes"]["interaction"],
+                    "file": file,
+                    "minutes": activity_minutes,
+                },
             )
         )
 
@@ -229,8 +270,11 @@ def check_activity(file: str, path: str, activity: Located, problems: list[Lesso
                 file,
                 activity.lines["phases"],
                 f"{path}.phases",
-                f"the phases add up to {phase_minutes} minutes, "
-                f"but the activity's minutes are {activity['minutes']}",
+                gettext(
+                    "the phases add up to %(phases)s minutes, "
+                    "but the activity's minutes are %(minutes)s"
+                )
+                % {"phases": phase_minutes, "minutes": activity["minutes"]},
             )
         )
     form = activity["response_form"]
@@ -245,7 +289,10 @@ def check_activity(file: str, path: str, activity: Located, problems: list[Lesso
                     file,
                     point.lines["slot"],
                     f"{path}.key_points[{position + 1}].slot",
-                    f"{slot!r} names no assignment, field or table row of this activity "
-                    f"({', '.join(sorted(slots)) or 'it has none'})",
+                    gettext(
+                        "%(slot)r names no assignment, field or table row of this activity "
+                        "(%(slots)s)"
+                    )
+                    % {"slot": slot, "slots": ", ".join(sorted(slots)) or gettext("it has none")},
                 )
             )

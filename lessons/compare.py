@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 from itertools import zip_longest
 
 import yaml
+from django.utils.translation import gettext, pgettext_lazy
 
 from lessons.checks import LESSON_FILE
 from lessons.exporter import dump
@@ -20,6 +21,12 @@ from lessons.models import Lesson
 
 # Unchanged lines shown around a change; longer unchanged stretches are folded.
 CONTEXT_LINES = 1
+# The word for each kind of change, as its badge shows it.
+CHANGE_LABELS = {
+    "changed": pgettext_lazy("a change between versions", "changed"),
+    "added": pgettext_lazy("a change between versions", "added"),
+    "removed": pgettext_lazy("a change between versions", "removed"),
+}
 # Below this share of equal words, a changed line is shown as removed and added whole.
 WORD_DIFF_MIN_RATIO = 0.3
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
@@ -41,9 +48,13 @@ class LineChange:
 
 @dataclass(frozen=True)
 class FieldChange:
-    label: str
+    label: str  # the YAML's key names, as in the files: `questions 2 · ask`
     kind: str  # changed, added or removed
     lines: tuple[LineChange, ...]
+
+    @property
+    def kind_label(self) -> str:
+        return str(CHANGE_LABELS[self.kind])
 
 
 @dataclass
@@ -58,6 +69,20 @@ class EntityChange:
     def anchor(self) -> str:
         return "c-" + re.sub(r"[^A-Za-z0-9]+", "-", self.key).strip("-")
 
+    @property
+    def kind_label(self) -> str:
+        return str(CHANGE_LABELS[self.kind])
+
+    @property
+    def summary(self) -> str:
+        """`changed: body, key message`, or `added`."""
+        if self.kind != "changed":
+            return self.kind_label
+        return gettext("%(change)s: %(fields)s") % {
+            "change": self.kind_label,
+            "fields": ", ".join(change.label for change in self.fields),
+        }
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -71,11 +96,11 @@ class Comparison:
 
     @property
     def old_label(self) -> str:
-        return f"Version {self.old.version}"
+        return gettext("Version %(version)s") % {"version": self.old.version}
 
     @property
     def new_label(self) -> str:
-        return f"Version {self.new.version}"
+        return gettext("Version %(version)s") % {"version": self.new.version}
 
 
 def compare_versions(old: Lesson, new: Lesson) -> Comparison:
@@ -114,31 +139,28 @@ def compare_files(old_files: dict[str, str], new_files: dict[str, str]) -> list[
 
 
 def entities(files: dict[str, str]) -> dict[str, tuple[str, str, dict[str, str]]]:
-    """Each part of the lesson by identity: its name, its title and its fields as texts."""
+    """Each part of the lesson by identity: its name, its title and its fields as texts. The
+    name is the interface's (`Slide 13`), the title adds the lesson's own (`Slide 13 · …`)."""
     lesson = yaml.safe_load(files[LESSON_FILE])
     rows = lesson.pop("lesson_map", [])
-    found = {"lesson": ("Lesson", f"Lesson · {lesson['title']}", flatten(lesson))}
+    name = gettext("Lesson")
+    found = {"lesson": (name, f"{name} · {lesson['title']}", flatten(lesson))}
     for position, row in enumerate(rows, start=1):
-        found[f"row:{row['file']}"] = (
-            f"Lesson map row {position}",
-            f"Lesson map row {position} · {row['title']}",
-            flatten(row),
-        )
+        name = gettext("Lesson map row %(number)s") % {"number": position}
+        found[f"row:{row['file']}"] = (name, f"{name} · {row['title']}", flatten(row))
     slides, activities = {}, {}
     for row in rows:
         section = yaml.safe_load(files.get(row["file"], "")) or {}
         for slide in section.get("slides", []):
             number = slide.pop("number")
-            slides[f"slide:{number}"] = (
-                f"Slide {number}",
-                f"Slide {number} · {slide['title']}",
-                flatten(slide),
-            )
+            name = gettext("Slide %(number)s") % {"number": number}
+            slides[f"slide:{number}"] = (name, f"{name} · {slide['title']}", flatten(slide))
         for activity in section.get("activities", []):
             code = activity.pop("code")
+            name = gettext("Activity %(code)s") % {"code": code}
             activities[f"activity:{code}"] = (
-                f"Activity {code}",
-                f"Activity {code} · {activity['title']}",
+                name,
+                f"{name} · {activity['title']}",
                 flatten(activity),
             )
     return found | slides | activities

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.roles import COORDINATOR, has_role
@@ -42,7 +43,7 @@ def coordinator_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if not has_role(request.user, COORDINATOR):
-            raise PermissionDenied("Only coordinators can edit lesson content.")
+            raise PermissionDenied(gettext("Only coordinators can edit lesson content."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -97,11 +98,15 @@ def upload(request: HttpRequest) -> HttpResponse:
     except EditRefused as refused:
         messages.error(request, str(refused))
         return redirect("content:index")
-    note = f" Left out (not .yaml): {', '.join(ignored)}." if ignored else ""
-    messages.success(
-        request,
-        f"Uploaded {len(files)} files as draft version {draft.version} of {draft.slug}.{note}",
-    )
+    uploaded = ngettext(
+        "Uploaded %(count)s file as draft version %(version)s of %(slug)s.",
+        "Uploaded %(count)s files as draft version %(version)s of %(slug)s.",
+        len(files),
+    ) % {"count": len(files), "version": draft.version, "slug": draft.slug}
+    if ignored:
+        left_out = gettext("Left out (not .yaml): %(names)s.") % {"names": ", ".join(ignored)}
+        uploaded = f"{uploaded} {left_out}"
+    messages.success(request, uploaded)
     return redirect(editing.version_url(draft))
 
 
@@ -142,10 +147,16 @@ def new_draft(request: HttpRequest, lesson_id: int) -> HttpResponse:
     try:
         draft = editing.draft_create_from_version(lesson=lesson, user=request.user)
     except (LessonInvalid, EditRefused) as refused:
-        messages.error(request, f"Could not make a draft from version {lesson.version}: {refused}")
+        messages.error(
+            request,
+            gettext("Could not make a draft from version %(version)s: %(reason)s")
+            % {"version": lesson.version, "reason": refused},
+        )
         return redirect("content:index")
     messages.success(
-        request, f"Draft version {draft.version} made from version {lesson.version}; edit away."
+        request,
+        gettext("Draft version %(draft)s made from version %(version)s; edit away.")
+        % {"draft": draft.version, "version": lesson.version},
     )
     return redirect(editing.version_url(draft))
 
@@ -159,7 +170,11 @@ def discard(request: HttpRequest, lesson_id: int) -> HttpResponse:
     except EditRefused as refused:
         messages.error(request, str(refused))
         return hx_redirect(request, editing.version_url(lesson))
-    messages.success(request, f"Draft version {lesson.version} of {lesson.slug} discarded.")
+    messages.success(
+        request,
+        gettext("Draft version %(version)s of %(slug)s discarded.")
+        % {"version": lesson.version, "slug": lesson.slug},
+    )
     return hx_redirect(request, reverse("content:index"))
 
 
@@ -174,8 +189,11 @@ def retire(request: HttpRequest, lesson_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Version {lesson.version} retired: new deliveries cannot pick it; "
-            "deliveries that use it keep it.",
+            gettext(
+                "Version %(version)s retired: new deliveries cannot pick it; "
+                "deliveries that use it keep it."
+            )
+            % {"version": lesson.version},
         )
     return hx_redirect(request, reverse("content:index"))
 
@@ -217,8 +235,11 @@ def publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
         return hx_redirect(request, editing.version_url(lesson))
     messages.success(
         request,
-        f"Published as version {published.version}. New deliveries get it; deliveries that "
-        "already pinned an earlier version keep theirs.",
+        gettext(
+            "Published as version %(version)s. New deliveries get it; deliveries that already "
+            "pinned an earlier version keep theirs."
+        )
+        % {"version": published.version},
     )
     return hx_redirect(request, editing.version_url(published))
 
@@ -388,7 +409,7 @@ def download(request: HttpRequest, lesson_id: int) -> HttpResponse:
 def compare(request: HttpRequest, slug: str) -> TemplateResponse:
     versions = list(Lesson.objects.filter(slug=slug).order_by("-version"))
     if not versions:
-        raise Http404(f"No lesson {slug!r}")
+        raise Http404(gettext("No lesson %(slug)r") % {"slug": slug})
     by_number = {lesson.version: lesson for lesson in versions}
     new = by_number.get(number(request.GET.get("new")), versions[0])
     default_old = new.based_on if new.based_on and new.based_on.slug == slug else None

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.utils.translation import gettext
 
 from lessons import checks
 from lessons.checks import LESSON_FILE
-from lessons.errors import LessonInvalid, LessonProblem
+from lessons.errors import LessonInvalid, LessonProblem, grouped
 from lessons.schema import LESSON, SECTION, Located, Where
 
 LessonFiles = dict[str, bytes]
@@ -29,7 +30,7 @@ def read_folder(folder: Path | str) -> LessonFiles:
     """Every .yaml file under `folder`, keyed by its path relative to it."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise LessonInvalid([LessonProblem(str(folder), 0, "", "is not a folder")])
+        raise LessonInvalid([LessonProblem(str(folder), 0, "", gettext("is not a folder"))])
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
         for path in sorted(folder.rglob("*.y*ml"))
@@ -40,9 +41,11 @@ def read_folder(folder: Path | str) -> LessonFiles:
 def decode(name: str, data: bytes, problems: list[LessonProblem]) -> str | None:
     limit = settings.LESSON_FILE_MAX_BYTES
     if len(data) > limit:
-        problems.append(
-            LessonProblem(name, 0, "", f"is {len(data):,} bytes; the limit is {limit:,} bytes")
-        )
+        message = gettext("is %(size)s bytes; the limit is %(limit)s bytes") % {
+            "size": grouped(len(data)),
+            "limit": grouped(limit),
+        }
+        problems.append(LessonProblem(name, 0, "", message))
         return None
     try:
         text = data.decode("utf-8")
@@ -50,18 +53,24 @@ def decode(name: str, data: bytes, problems: list[LessonProblem]) -> str | None:
         line = data[: error.start].count(b"\n") + 1
         problems.append(
             LessonProblem(
-                name, line, "", f"is not UTF-8 (byte {data[error.start]:#04x}); save it as UTF-8"
+                name,
+                line,
+                "",
+                gettext("is not UTF-8 (byte %(byte)s); save it as UTF-8")
+                % {"byte": f"{data[error.start]:#04x}"},
             )
         )
         return None
     if not text.strip():
-        problems.append(LessonProblem(name, 0, "", "is empty"))
+        problems.append(LessonProblem(name, 0, "", gettext("is empty")))
         return None
     for number, line_text in enumerate(text.splitlines(), start=1):
         indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
         if "\t" in indent:
             problems.append(
-                LessonProblem(name, number, "", "is indented with a tab; indent with spaces")
+                LessonProblem(
+                    name, number, "", gettext("is indented with a tab; indent with spaces")
+                )
             )
             return None
     return text
@@ -74,14 +83,19 @@ def compose(name: str, text: str, problems: list[LessonProblem]) -> yaml.Node | 
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         reason = error.problem or str(error)
-        problems.append(LessonProblem(name, line, "", f"is not valid YAML: {reason}"))
+        problems.append(LessonProblem(name, line, "", not_valid_yaml(reason)))
         return None
     except yaml.YAMLError as error:
-        problems.append(LessonProblem(name, 0, "", f"is not valid YAML: {error}"))
+        problems.append(LessonProblem(name, 0, "", not_valid_yaml(error)))
         return None
     if node is None:
-        problems.append(LessonProblem(name, 0, "", "is empty"))
+        problems.append(LessonProblem(name, 0, "", gettext("is empty")))
     return node
+
+
+def not_valid_yaml(reason: object) -> str:
+    # The reason is PyYAML's, in English.
+    return gettext("is not valid YAML: %(reason)s") % {"reason": reason}
 
 
 def parse_file(name: str, data: bytes, spec, problems: list[LessonProblem]) -> Located | None:
@@ -98,7 +112,7 @@ def parse(files: LessonFiles) -> ParsedLesson:
     """Check every file and every rule that spans files; raise `LessonInvalid` on any problem."""
     problems: list[LessonProblem] = []
     if LESSON_FILE not in files:
-        raise LessonInvalid([LessonProblem(LESSON_FILE, 0, "", "is missing")])
+        raise LessonInvalid([LessonProblem(LESSON_FILE, 0, "", gettext("is missing"))])
     lesson = parse_file(LESSON_FILE, files[LESSON_FILE], LESSON, problems)
     if lesson is None:
         raise LessonInvalid(problems)
@@ -116,14 +130,14 @@ def parse(files: LessonFiles) -> ParsedLesson:
                     LESSON_FILE,
                     row.lines["file"],
                     f"lesson_map[{index + 1}].file",
-                    f"names {name}, which does not exist",
+                    gettext("names %(file)s, which does not exist") % {"file": name},
                 )
             )
             sections.append(None)
             continue
         sections.append(parse_file(name, files[name], SECTION, problems))
     for name in sorted(set(files) - used):
-        problems.append(LessonProblem(name, 0, "", "is not named by any lesson_map row"))
+        problems.append(LessonProblem(name, 0, "", gettext("is not named by any lesson_map row")))
     if not problems:
         checks.check_lesson(lesson, sections, problems)
     if problems:

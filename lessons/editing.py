@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from lessons.canonical import content_hash
 from lessons.checks import LESSON_FILE
@@ -74,7 +76,10 @@ class LinkedProblem:
 class PublishRefused(Exception):
     def __init__(self, problems: list[LinkedProblem]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s)")
+        super().__init__(
+            ngettext("%(count)s problem", "%(count)s problems", len(problems))
+            % {"count": len(problems)}
+        )
 
 
 def files_of(lesson: Lesson) -> LessonFiles:
@@ -94,7 +99,7 @@ def draft_create_from_files(
     """
     parsed = parse(files)
     digest = content_hash(canonical_files(parsed))
-    for _ in range(5):
+    for _attempt in range(5):
         try:
             with transaction.atomic():
                 latest = Lesson.objects.filter(slug=parsed.lesson["slug"]).aggregate(
@@ -112,7 +117,7 @@ def draft_create_from_files(
                 return draft
         except IntegrityError:
             continue  # another draft took the number; take the next one
-    raise EditRefused("Could not number the new draft; please try again.")
+    raise EditRefused(gettext("Could not number the new draft; please try again."))
 
 
 def draft_create_from_version(*, lesson: Lesson, user: AbstractBaseUser) -> Lesson:
@@ -122,7 +127,7 @@ def draft_create_from_version(*, lesson: Lesson, user: AbstractBaseUser) -> Less
 # Saving one field.
 
 
-MULTILINE_ITEMS = (
+MULTILINE_ITEMS = _(
     "An item of this list spans several lines, which this form cannot show; "
     "edit it in the YAML files (download, edit, upload)."
 )
@@ -145,12 +150,15 @@ def draft_save_field(
         locked = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if not locked.is_draft:
             raise EditRefused(
-                f"Version {locked.version} is {locked.get_status_display().lower()}: published "
-                "versions never change. Make a new draft from it to edit."
+                gettext(
+                    "Version %(version)s is %(status)s: published versions never change. "
+                    "Make a new draft from it to edit."
+                )
+                % {"version": locked.version, "status": locked.get_status_display().lower()}
             )
         bound = bind_key(locked, key)
         if not bound.representable:
-            raise EditRefused(MULTILINE_ITEMS)
+            raise EditRefused(str(MULTILINE_ITEMS))
         yours = bound.parse(data)
         stamp = field_stamp(locked, key)
         if version != stamp["version"]:
@@ -198,7 +206,10 @@ def draft_publish(*, lesson: Lesson, user: AbstractBaseUser) -> Lesson:
     with transaction.atomic():
         draft = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if not draft.is_draft:
-            raise EditRefused(f"Version {draft.version} is already {draft.get_status_display()}.")
+            raise EditRefused(
+                gettext("Version %(version)s is already %(status)s.")
+                % {"version": draft.version, "status": draft.get_status_display().lower()}
+            )
         try:
             parsed = parse(files_of(draft))
         except LessonInvalid as invalid:
@@ -207,8 +218,11 @@ def draft_publish(*, lesson: Lesson, user: AbstractBaseUser) -> Lesson:
         same = Lesson.objects.published().filter(slug=draft.slug, content_hash=digest).first()
         if same is not None:
             raise EditRefused(
-                f"This draft says exactly what published version {same.version} says; "
-                "there is nothing new to publish."
+                gettext(
+                    "This draft says exactly what published version %(version)s says; "
+                    "there is nothing new to publish."
+                )
+                % {"version": same.version}
             )
         latest = Lesson.objects.filter(slug=draft.slug).aggregate(Max("version"))["version__max"]
         # Versions are numbered in the order they are published: a draft that another was
@@ -227,11 +241,11 @@ def draft_discard(*, lesson: Lesson) -> None:
     with transaction.atomic():
         draft = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if not draft.is_draft:
-            raise EditRefused("Only drafts can be discarded; published versions are kept.")
+            raise EditRefused(gettext("Only drafts can be discarded; published versions are kept."))
         try:
             draft.delete()
         except ProtectedError:
-            raise EditRefused("A delivery uses this draft, so it is kept.") from None
+            raise EditRefused(gettext("A delivery uses this draft, so it is kept.")) from None
 
 
 def version_retire(*, lesson: Lesson) -> Lesson:
@@ -239,7 +253,7 @@ def version_retire(*, lesson: Lesson) -> Lesson:
     with transaction.atomic():
         version = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if version.status != Lesson.Status.PUBLISHED:
-            raise EditRefused("Only a published version can be retired.")
+            raise EditRefused(gettext("Only a published version can be retired."))
         version.status = Lesson.Status.RETIRED
         version.save(update_fields=["status"])
     return version
@@ -279,7 +293,7 @@ def link_to_field(lesson: Lesson, target: Target, names: list[str]) -> tuple[str
     if best is None:
         return target.label, target_url(lesson, target)
     bound = bind(target, best)
-    return f"{target.label} · {best.label}", target_url(lesson, target, bound.anchor)
+    return f"{target.label} · {bound.label}", target_url(lesson, target, bound.anchor)
 
 
 def locate_problems(lesson: Lesson, problems: list[LessonProblem]) -> list[LinkedProblem]:
@@ -297,7 +311,7 @@ def locate_problems(lesson: Lesson, problems: list[LessonProblem]) -> list[Linke
             if head == "lesson_map" and index and index <= len(sections):
                 where, url = link_to_field(lesson, section_target(sections[index - 1]), names[1:])
             elif head == "lesson_map":
-                where, url = "Lesson map", version_url(lesson, "lesson-map")
+                where, url = gettext("Lesson map"), version_url(lesson, "lesson-map")
             elif parts:
                 where, url = link_to_field(lesson, lesson_target(lesson), names)
         elif problem.file in by_file:
@@ -357,9 +371,16 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
     if parts != lesson.minutes_total:
         warnings.append(
             MinutesWarning(
-                f"Presentation {lesson.minutes_presentation} + interaction "
-                f"{lesson.minutes_interaction} = {parts} minutes, but the lesson's total is "
-                f"{lesson.minutes_total}.",
+                gettext(
+                    "Presentation %(presentation)s + interaction %(interaction)s = %(parts)s "
+                    "minutes, but the lesson's total is %(total)s."
+                )
+                % {
+                    "presentation": lesson.minutes_presentation,
+                    "interaction": lesson.minutes_interaction,
+                    "parts": parts,
+                    "total": lesson.minutes_total,
+                },
                 version_url(lesson, "f-lesson-minutes-total"),
             )
         )
@@ -371,12 +392,21 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
         "presentation": lesson.minutes_presentation,
         "interaction": lesson.minutes_interaction,
     }
+    rows_add_up_to = {
+        "presentation": _(
+            "The lesson-map rows add up to %(minutes)s minutes of presentation, but the lesson "
+            "plans %(planned)s."
+        ),
+        "interaction": _(
+            "The lesson-map rows add up to %(minutes)s minutes of interaction, but the lesson "
+            "plans %(planned)s."
+        ),
+    }
     for part in ("presentation", "interaction"):
         if rows[part] != planned[part]:
             warnings.append(
                 MinutesWarning(
-                    f"The lesson-map rows add up to {rows[part]} minutes of {part}, but the "
-                    f"lesson plans {planned[part]}.",
+                    str(rows_add_up_to[part]) % {"minutes": rows[part], "planned": planned[part]},
                     version_url(lesson, "lesson-map"),
                 )
             )
@@ -386,8 +416,16 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
             anchor = field_anchor(section_target(section), "minutes.interaction")
             warnings.append(
                 MinutesWarning(
-                    f"Row {section.position} ‘{section.title}’ plans {section.minutes_interaction}"
-                    f" interaction minutes, but its activities take {activity_minutes}.",
+                    gettext(
+                        "Row %(position)s ‘%(title)s’ plans %(planned)s interaction minutes, "
+                        "but its activities take %(minutes)s."
+                    )
+                    % {
+                        "position": section.position,
+                        "title": section.title,
+                        "planned": section.minutes_interaction,
+                        "minutes": activity_minutes,
+                    },
                     version_url(lesson, anchor),
                 )
             )
@@ -399,8 +437,15 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
             target = activity_target(activity)
             warnings.append(
                 MinutesWarning(
-                    f"Activity {activity.code}: the phases add up to {activity.phase_minutes or 0}"
-                    f" minutes, but the activity takes {activity.minutes}.",
+                    gettext(
+                        "Activity %(code)s: the phases add up to %(phases)s minutes, "
+                        "but the activity takes %(minutes)s."
+                    )
+                    % {
+                        "code": activity.code,
+                        "phases": activity.phase_minutes or 0,
+                        "minutes": activity.minutes,
+                    },
                     target_url(lesson, target, field_anchor(target, "phases")),
                 )
             )
@@ -419,7 +464,9 @@ def phases_note(activity: Activity) -> str:
     total = sum(phase.minutes for phase in activity.phases.all())
     if total == activity.minutes:
         return ""
-    return f"The phases add up to {total} minutes, but the activity takes {activity.minutes}."
+    return gettext(
+        "The phases add up to %(phases)s minutes, but the activity takes %(minutes)s."
+    ) % {"phases": total, "minutes": activity.minutes}
 
 
 def lesson_sections(lesson: Lesson) -> list[Section]:

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.formats import get_format
+
 
 @dataclass(frozen=True, order=True)
 class LessonProblem:
@@ -22,3 +24,8 @@ class LessonInvalid(Exception):
     def __init__(self, problems: list[LessonProblem]) -> None:
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def grouped(number: int) -> str:
+    """`5,242,880` in English, `5 242 880` in French: a size in a problem's message."""
+    return f"{number:,}".replace(",", get_format("THOUSAND_SEPARATOR"))

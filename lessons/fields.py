@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 
 import yaml
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from lessons.canonical import canonical, to_yaml
 from lessons.checks import slide_bounds
@@ -34,6 +37,10 @@ from lessons.schema import (
     Spec,
     Where,
 )
+
+# Labels, help and choice labels are the interface's words, translated when shown (lazily,
+# as these are built at import); the keys, paths and choice values are the YAML's, never.
+Label = str | Promise
 
 SLIDE_MARKDOWN = ("key_message", "body", "instructor_notes", "transition")
 ACTIVITY_MARKDOWN = ("purpose", "instructor_notes")
@@ -56,7 +63,7 @@ class Column:
     """One input of a row in a `rows` field; `name` is empty when the items are plain text."""
 
     name: str
-    label: str
+    label: Label
     widget: str  # line, text, number or lines
 
     def cell(self, item: object) -> str:
@@ -72,11 +79,11 @@ class FieldSpec:
     """A field of a target (the lesson, a lesson-map row, a slide or an activity)."""
 
     path: tuple[str, ...]
-    label: str
+    label: Label
     widget: str  # line, markdown, number, choice, lines or rows
-    help: str = ""
+    help: Label = ""
     columns: tuple[Column, ...] = ()
-    choices: tuple[str, ...] = ()
+    choices: tuple[tuple[str, Label], ...] = ()  # (YAML value, label)
     rows: int = 4  # the height of a text box
 
     @property
@@ -93,119 +100,132 @@ def spec_and_required(record: Record, path: tuple[str, ...]) -> tuple[Spec, bool
     return spec, required
 
 
-def text_field(path: str, label: str, **options) -> FieldSpec:
+def text_field(path: str, label: Label, **options) -> FieldSpec:
     return FieldSpec(tuple(path.split(".")), label, "line", **options)
 
 
-def markdown_field(path: str, label: str, **options) -> FieldSpec:
+def markdown_field(path: str, label: Label, **options) -> FieldSpec:
     return FieldSpec(tuple(path.split(".")), label, "markdown", **options)
 
 
-def number_field(path: str, label: str, **options) -> FieldSpec:
+def number_field(path: str, label: Label, **options) -> FieldSpec:
     return FieldSpec(tuple(path.split(".")), label, "number", **options)
 
 
-def choice_field(path: str, label: str, choices: tuple[str, ...], **options) -> FieldSpec:
-    return FieldSpec(tuple(path.split(".")), label, "choice", choices=choices, **options)
+def choice_field(
+    path: str, label: Label, choices: tuple[tuple[str, Label], ...], **options
+) -> FieldSpec:
+    return FieldSpec(tuple(path.split(".")), label, "choice", choices=tuple(choices), **options)
 
 
-def lines_field(path: str, label: str, **options) -> FieldSpec:
+def lines_field(path: str, label: Label, **options) -> FieldSpec:
     return FieldSpec(tuple(path.split(".")), label, "lines", **options)
 
 
-def rows_field(path: str, label: str, *columns: Column, **options) -> FieldSpec:
+def rows_field(path: str, label: Label, *columns: Column, **options) -> FieldSpec:
     return FieldSpec(tuple(path.split(".")), label, "rows", columns=columns, **options)
 
 
 LESSON_FIELDS = (
-    text_field("title", "Title"),
-    choice_field("language", "Language of the content", ("en", "fr")),
-    markdown_field("aim", "Aim", rows=3),
-    markdown_field("relevance", "Relevance", rows=8),
-    text_field("learning_objectives.intro", "Learning objectives: introduction"),
-    lines_field("learning_objectives.items", "Learning objectives", help="One objective a line."),
-    number_field("minutes.total", "Total minutes"),
-    number_field("minutes.presentation", "Presentation minutes"),
-    number_field("minutes.interaction", "Interaction minutes"),
-    markdown_field("opening.intro", "Starting the lesson: introduction", rows=2),
-    markdown_field("opening.introduce", "What to introduce with the introductory slides", rows=2),
-    markdown_field("opening.language_note", "Note on language", rows=3),
+    text_field("title", _("Title")),
+    choice_field(
+        "language",
+        _("Language of the content"),
+        (
+            ("en", pgettext_lazy("language of the content", "English")),
+            ("fr", pgettext_lazy("language of the content", "French")),
+        ),
+    ),
+    markdown_field("aim", _("Aim"), rows=3),
+    markdown_field("relevance", _("Relevance"), rows=8),
+    text_field("learning_objectives.intro", _("Learning objectives: introduction")),
+    lines_field(
+        "learning_objectives.items", _("Learning objectives"), help=_("One objective a line.")
+    ),
+    number_field("minutes.total", _("Total minutes")),
+    number_field("minutes.presentation", _("Presentation minutes")),
+    number_field("minutes.interaction", _("Interaction minutes")),
+    markdown_field("opening.intro", _("Starting the lesson: introduction"), rows=2),
+    markdown_field(
+        "opening.introduce", _("What to introduce with the introductory slides"), rows=2
+    ),
+    markdown_field("opening.language_note", _("Note on language"), rows=3),
     rows_field(
         "references",
-        "References",
-        Column("heading", "Heading", "line"),
-        Column("intro", "Introduction", "text"),
-        Column("items", "Items (one a line)", "lines"),
-        Column("outro", "Closing text", "text"),
+        _("References"),
+        Column("heading", _("Heading"), "line"),
+        Column("intro", _("Introduction"), "text"),
+        Column("items", _("Items (one a line)"), "lines"),
+        Column("outro", _("Closing text"), "text"),
     ),
 )
 SECTION_FIELDS = (
-    text_field("title", "Title"),
-    text_field("slides", "Slides", help="A slide number or a range such as 5-10."),
-    choice_field("kind", "Kind", ("presentation", "activity")),
-    number_field("minutes.presentation", "Presentation minutes"),
-    number_field("minutes.interaction", "Interaction minutes"),
+    text_field("title", _("Title")),
+    text_field("slides", _("Slides"), help=_("A slide number or a range such as 5-10.")),
+    choice_field("kind", pgettext_lazy("lesson-map row", "Kind"), Section.Kind.choices),
+    number_field("minutes.presentation", _("Presentation minutes")),
+    number_field("minutes.interaction", _("Interaction minutes")),
 )
 SLIDE_FIELDS = (
-    text_field("title", "Title"),
-    markdown_field("key_message", "Key message", rows=3),
-    markdown_field("body", "Body", rows=14),
-    markdown_field("transition", "Transition by the instructor", rows=2),
-    markdown_field("instructor_notes", "Note for the instructor", rows=4),
+    text_field("title", _("Title")),
+    markdown_field("key_message", _("Key message"), rows=3),
+    markdown_field("body", _("Body"), rows=14),
+    markdown_field("transition", _("Transition by the instructor"), rows=2),
+    markdown_field("instructor_notes", _("Note for the instructor"), rows=4),
     rows_field(
         "questions",
-        "Questions to ask",
-        Column("ask", "Question", "text"),
-        Column("expected_responses", "Expected responses (one a line)", "lines"),
+        _("Questions to ask"),
+        Column("ask", _("Question"), "text"),
+        Column("expected_responses", _("Expected responses (one a line)"), "lines"),
     ),
 )
 ACTIVITY_FIELDS = (
-    text_field("title", "Title"),
-    choice_field("kind", "Kind", ("learning_activity", "group_task", "brainstorm")),
-    markdown_field("purpose", "Purpose", rows=2),
-    rows_field("instructions", "Instructions", Column("", "Instruction", "text")),
-    lines_field("resources", "Resources", help="One resource a line."),
-    choice_field("grouping.kind", "Grouping", ("groups", "pairs_or_groups", "class")),
-    number_field("grouping.size.min", "Group size: at least"),
-    number_field("grouping.size.max", "Group size: at most"),
-    number_field("grouping.count", "Number of groups"),
+    text_field("title", _("Title")),
+    choice_field("kind", pgettext_lazy("activity", "Kind"), Activity.Kind.choices),
+    markdown_field("purpose", _("Purpose"), rows=2),
+    rows_field("instructions", _("Instructions"), Column("", _("Instruction"), "text")),
+    lines_field("resources", _("Resources"), help=_("One resource a line.")),
+    choice_field("grouping.kind", _("Grouping"), Activity.Grouping.choices),
+    number_field("grouping.size.min", _("Group size: at least")),
+    number_field("grouping.size.max", _("Group size: at most")),
+    number_field("grouping.count", _("Number of groups")),
     rows_field(
         "grouping.assignments",
-        "Assignments (one per group)",
-        Column("label", "Label", "line"),
-        Column("prompt", "Prompt", "line"),
+        _("Assignments (one per group)"),
+        Column("label", _("Label"), "line"),
+        Column("prompt", _("Prompt"), "line"),
     ),
-    number_field("minutes", "Minutes", help="Equals the sum of the phases."),
+    number_field("minutes", _("Minutes"), help=_("Equals the sum of the phases.")),
     rows_field(
         "phases",
-        "Phases",
-        Column("name", "Phase", "line"),
-        Column("minutes", "Minutes", "number"),
+        _("Phases"),
+        Column("name", _("Phase"), "line"),
+        Column("minutes", _("Minutes"), "number"),
     ),
-    choice_field("response_form.kind", "Groups answer with", ("list", "table", "fields", "text")),
-    text_field("response_form.prompt", "Prompt"),
-    text_field("response_form.row_heading", "Heading of the row labels"),
-    lines_field("response_form.columns", "Table columns", help="One column a line."),
+    choice_field("response_form.kind", _("Groups answer with"), Activity.ResponseForm.choices),
+    text_field("response_form.prompt", _("Prompt")),
+    text_field("response_form.row_heading", _("Heading of the row labels")),
+    lines_field("response_form.columns", _("Table columns"), help=_("One column a line.")),
     rows_field(
         "response_form.rows",
-        "Table rows",
-        Column("label", "Row", "line"),
-        Column("expected", "Expected answers (one a line, one per column)", "lines"),
+        _("Table rows"),
+        Column("label", _("Row"), "line"),
+        Column("expected", _("Expected answers (one a line, one per column)"), "lines"),
     ),
     rows_field(
         "response_form.fields",
-        "Named fields",
-        Column("key", "Key", "line"),
-        Column("label", "Label", "line"),
-        Column("prompt", "Prompt", "line"),
+        _("Named fields"),
+        Column("key", _("Key"), "line"),
+        Column("label", _("Label"), "line"),
+        Column("prompt", _("Prompt"), "line"),
     ),
-    markdown_field("instructor_notes", "Note for the instructor", rows=4),
+    markdown_field("instructor_notes", _("Note for the instructor"), rows=4),
     rows_field(
         "key_points",
-        "Points to reinforce if not mentioned",
-        Column("text", "Point", "text"),
-        Column("slot", "Slot", "line"),
-        Column("keywords", "Matching words (one a line)", "lines"),
+        _("Points to reinforce if not mentioned"),
+        Column("text", _("Point"), "text"),
+        Column("slot", _("Slot"), "line"),
+        Column("keywords", _("Matching words (one a line)"), "lines"),
     ),
 )
 # Which response-form fields a kind of form uses (the schema's check_response_form).
@@ -271,12 +291,12 @@ class Target:
     @property
     def label(self) -> str:
         if self.kind == "lesson":
-            return "Lesson"
+            return gettext("Lesson")
         if self.kind == "section":
-            return f"Lesson map row {self.ident}"
+            return gettext("Lesson map row %(number)s") % {"number": self.ident}
         if self.kind == "slide":
-            return f"Slide {self.ident}"
-        return f"Activity {self.ident}"
+            return gettext("Slide %(number)s") % {"number": self.ident}
+        return gettext("Activity %(code)s") % {"code": self.ident}
 
     def record(self) -> dict:
         """The target as the YAML-shaped mapping `dump()` writes, empty values left out."""
@@ -307,7 +327,10 @@ class Target:
             try:
                 value = bound.check(bound.parse(data))
             except FieldInvalid as invalid:
-                notes.append(f"{spec.label}: {invalid.messages[0]}")
+                notes.append(
+                    gettext("%(field)s: %(problem)s")
+                    % {"field": spec.label, "problem": invalid.messages[0]}
+                )
                 continue
             set_path(record, spec.path, value)
         if self.kind == "activity":
@@ -477,7 +500,7 @@ def find_target(lesson: Lesson, key: str) -> Target:
             )
     except (Section.DoesNotExist, Slide.DoesNotExist, Activity.DoesNotExist):
         pass
-    raise UnknownField(f"This version has no {key.replace(':', ' ')}.")
+    raise UnknownField(gettext("This version has no %(part)s.") % {"part": key.replace(":", " ")})
 
 
 def field_anchor(target: Target, name: str) -> str:
@@ -510,7 +533,7 @@ class BoundField:
 
     @property
     def label(self) -> str:
-        return self.spec.label
+        return str(self.spec.label)
 
     @property
     def widget(self) -> str:
@@ -566,7 +589,7 @@ class BoundField:
             return parse_text(self.spec.widget, data.get(self.key, ""))
         cells = [data.getlist(f"{self.key}.{column.name}") for column in self.spec.columns]
         if len({len(column_cells) for column_cells in cells}) > 1:
-            raise FieldInvalid(["the form was incomplete; reload the page and try again"])
+            raise FieldInvalid([gettext("the form was incomplete; reload the page and try again")])
         items = []
         for row in zip(*cells, strict=True):
             parsed = [
@@ -591,7 +614,7 @@ class BoundField:
         spec, required = spec_and_required(self.target.record_spec, self.spec.path)
         if drop_empty(value) is None:
             if required:
-                raise FieldInvalid(["is required"])
+                raise FieldInvalid([gettext("is required")])
             return None
         problems: list[LessonProblem] = []
         node = yaml.compose(to_yaml(value, spec), Loader=yaml.SafeLoader)
@@ -627,9 +650,12 @@ class BoundField:
     def problem_text(self, problem: LessonProblem) -> str:
         """`phases[2].minutes: …` said from inside the field: `row 2 · minutes: …`."""
         inside = problem.field.removeprefix(self.spec.name)
-        inside = re.sub(r"\[(\d+)\]", r" row \1.", inside).replace(".", " · ").strip(" ·")
-        inside = re.sub(r"( · )+", " · ", inside)
-        return f"{inside}: {problem.message}" if inside else problem.message
+        row = gettext("row %(number)s")
+        inside = re.sub(r"\[(\d+)\]", lambda match: " " + row % {"number": match[1]} + ".", inside)
+        inside = re.sub(r"( · )+", " · ", inside.replace(".", " · ").strip(" ·"))
+        if not inside:
+            return problem.message
+        return gettext("%(field)s: %(problem)s") % {"field": inside, "problem": problem.message}
 
 
 def get_path(record: dict, path: tuple[str, ...]) -> object:
@@ -669,5 +695,8 @@ def bind_key(lesson: Lesson, key: str) -> BoundField:
     target = find_target(lesson, head)
     spec = next((spec for spec in target.fields if spec.name == name), None)
     if spec is None:
-        raise UnknownField(f"{target.label} has no field {name!r} the editor can change.")
+        raise UnknownField(
+            gettext("%(part)s has no field %(name)r the editor can change.")
+            % {"part": target.label, "name": name}
+        )
     return bind(target, spec)

@@ -6,6 +6,8 @@ rendered once at load (`*_html`).
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class LessonQuerySet(models.QuerySet):
@@ -26,9 +28,10 @@ class LessonQuerySet(models.QuerySet):
 
 class Lesson(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft"
-        PUBLISHED = "published"
-        RETIRED = "retired"
+        # The status of a version (feminine in French: une version publiée).
+        DRAFT = "draft", pgettext_lazy("version status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("version status", "Published")
+        RETIRED = "retired", pgettext_lazy("version status", "Retired")
 
     slug = models.SlugField(max_length=50)
     version = models.PositiveIntegerField()
@@ -96,8 +99,8 @@ class Section(models.Model):
     """A row of the lesson map."""
 
     class Kind(models.TextChoices):
-        PRESENTATION = "presentation"
-        ACTIVITY = "activity"
+        PRESENTATION = "presentation", _("Presentation")
+        ACTIVITY = "activity", _("Activity")
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField()
@@ -127,9 +130,24 @@ class Section(models.Model):
 
 class Activity(models.Model):
     class Kind(models.TextChoices):
-        LEARNING_ACTIVITY = "learning_activity", "Learning activity"
-        GROUP_TASK = "group_task", "Group task"
-        BRAINSTORM = "brainstorm", "Brainstorm"
+        LEARNING_ACTIVITY = "learning_activity", _("Learning activity")
+        GROUP_TASK = "group_task", _("Group task")
+        BRAINSTORM = "brainstorm", _("Brainstorm")
+
+    class Grouping(models.TextChoices):
+        """How the class works on an activity (`grouping.kind` in the YAML)."""
+
+        GROUPS = "groups", _("Small groups")
+        PAIRS_OR_GROUPS = "pairs_or_groups", _("Pairs or small groups")
+        CLASS = "class", _("The whole class")
+
+    class ResponseForm(models.TextChoices):
+        """What the groups answer with (`response_form.kind` in the YAML)."""
+
+        LIST = "list", _("A list of points")
+        TABLE = "table", _("A table")
+        FIELDS = "fields", _("Named fields")
+        TEXT = "text", _("A single text")
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="activities")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="activities")
@@ -164,40 +182,63 @@ class Activity(models.Model):
         return self.kind == self.Kind.LEARNING_ACTIVITY
 
     @property
+    def heading_label(self) -> str:
+        """The interface's name for the activity, e.g. `Learning Activity 5.2` or `Group task`;
+        the title that follows it is lesson content, in the lesson's language."""
+        if self.is_numbered:
+            return gettext("Learning Activity %(code)s") % {"code": self.code}
+        return str(self.get_kind_display())
+
+    @property
     def heading(self) -> str:
-        prefix = "Learning Activity" if self.is_numbered else self.get_kind_display()
-        code = f" {self.code}" if self.is_numbered else ""
-        return f"{prefix}{code}: {self.title}"
+        return pgettext("activity heading", "%(label)s: %(title)s") % {
+            "label": self.heading_label,
+            "title": self.title,
+        }
 
     @property
     def grouping_summary(self) -> str:
         grouping = self.grouping
         size = grouping.get("size")
-        size_text = f" of {size['min']}–{size['max']}" if size else ""
-        text = {
-            "groups": f"Small groups{size_text}",
-            "pairs_or_groups": f"Pairs or small groups{size_text}",
-            "class": "The whole class",
-        }[grouping["kind"]]
-        if grouping.get("count"):
-            text = f"{grouping['count']} groups" if grouping["kind"] == "groups" else text
+        kind = grouping["kind"]
+        if grouping.get("count") and kind == self.Grouping.GROUPS:
+            text = gettext("%(count)s groups") % {"count": grouping["count"]}
+        elif size and kind != self.Grouping.CLASS:
+            text = gettext("%(grouping)s of %(min)s–%(max)s") % {
+                "grouping": self.Grouping(kind).label,
+                "min": size["min"],
+                "max": size["max"],
+            }
+        else:
+            text = str(self.Grouping(kind).label)
         assignments = grouping.get("assignments")
         if assignments:
             labels = " / ".join(a["label"] for a in assignments)
-            text += f", each assigned one of {labels}"
+            text = gettext("%(grouping)s, each assigned one of %(labels)s") % {
+                "grouping": text,
+                "labels": labels,
+            }
         return text
+
+    @property
+    def response_form_label(self) -> str:
+        """What the groups answer with, in a word or two: `A table`."""
+        return str(self.ResponseForm(self.response_form["kind"]).label)
 
     @property
     def response_form_summary(self) -> str:
         form = self.response_form
         kind = form["kind"]
         if kind == "table":
-            return f"A table: {len(form['rows'])} rows × {', '.join(form['columns'])}"
+            rows = len(form["rows"])
+            return ngettext(
+                "A table: %(rows)s row × %(columns)s", "A table: %(rows)s rows × %(columns)s", rows
+            ) % {"rows": rows, "columns": ", ".join(form["columns"])}
         if kind == "fields":
-            return "Named fields: " + " / ".join(f["label"] for f in form["fields"])
-        if kind == "list":
-            return "A list of points"
-        return "A single text"
+            return gettext("Named fields: %(labels)s") % {
+                "labels": " / ".join(f["label"] for f in form["fields"])
+            }
+        return self.response_form_label
 
 
 class Phase(models.Model):

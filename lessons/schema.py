@@ -11,12 +11,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
 from lessons.errors import LessonProblem
 from lessons.markdown import render_markdown
 
 MAX_TEXT_LENGTH = 20_000
+# The messages are the editor's too, so they are translated; `checklesson` and the tests run in
+# English, where every message reads exactly as before.
 
 
 class Located(dict):
@@ -48,20 +52,34 @@ def line_of(node: Node) -> int:
 
 def kind_of(node: Node) -> str:
     if isinstance(node, MappingNode):
-        return "a mapping"
+        return gettext("a mapping")
     if isinstance(node, SequenceNode):
-        return "a list"
+        return gettext("a list")
     if node.tag.endswith(":null"):
-        return "nothing (null)"
+        return gettext("nothing (null)")
     if node.tag.endswith(":int"):
-        return "a number"
+        return gettext("a number")
     if node.tag.endswith(":bool"):
-        return "true/false"
-    return "text"
+        return gettext("true/false")
+    return gettext("text")
+
+
+def expected_found(description: object, found: str) -> str:
+    return gettext("expected %(expected)s, found %(found)s") % {
+        "expected": description,
+        "found": found,
+    }
+
+
+def is_not(value: object, description: object) -> str:
+    return gettext("%(value)r is not %(description)s") % {
+        "value": value,
+        "description": description,
+    }
 
 
 class Spec:
-    description = "a value"
+    description = _("a value")
 
     def check(self, node: Node, where: Where, path: str) -> object:
         raise NotImplementedError
@@ -75,27 +93,30 @@ class Text(Spec):
     markdown: bool = False
     max_length: int = MAX_TEXT_LENGTH
     pattern: str | None = None
-    pattern_hint: str = ""
+    pattern_hint: object = ""  # a lazily translated text
 
     @property
     def description(self) -> str:
-        return "Markdown text" if self.markdown else "text"
+        return gettext("Markdown text") if self.markdown else gettext("text")
 
     def check(self, node: Node, where: Where, path: str) -> object:
         if not isinstance(node, ScalarNode) or node.tag.endswith((":null", ":bool")):
-            where.problem(node, path, f"expected {self.description}, found {kind_of(node)}")
+            where.problem(node, path, expected_found(self.description, kind_of(node)))
             return None
         value = str(node.value).strip()
         if not value:
-            where.problem(node, path, "must not be empty")
+            where.problem(node, path, gettext("must not be empty"))
             return None
         if len(value) > self.max_length:
             where.problem(
-                node, path, f"is {len(value)} characters long; the limit is {self.max_length}"
+                node,
+                path,
+                gettext("is %(length)s characters long; the limit is %(limit)s")
+                % {"length": len(value), "limit": self.max_length},
             )
             return None
         if self.pattern and not re.fullmatch(self.pattern, value):
-            where.problem(node, path, f"{value!r} is not {self.pattern_hint}")
+            where.problem(node, path, is_not(value, self.pattern_hint))
             return None
         return value
 
@@ -107,15 +128,20 @@ class Text(Spec):
 class Integer(Spec):
     minimum: int = 0
     maximum: int = 10_000
-    description = "a whole number"
+    description = _("a whole number")
 
     def check(self, node: Node, where: Where, path: str) -> object:
         if not isinstance(node, ScalarNode) or not node.tag.endswith(":int"):
-            where.problem(node, path, f"expected a whole number, found {kind_of(node)}")
+            where.problem(node, path, expected_found(self.description, kind_of(node)))
             return None
         value = int(node.value)
         if not self.minimum <= value <= self.maximum:
-            where.problem(node, path, f"{value} is outside {self.minimum}–{self.maximum}")
+            where.problem(
+                node,
+                path,
+                gettext("%(value)s is outside %(minimum)s–%(maximum)s")
+                % {"value": value, "minimum": self.minimum, "maximum": self.maximum},
+            )
             return None
         return value
 
@@ -126,14 +152,14 @@ class Choice(Spec):
 
     @property
     def description(self) -> str:
-        return "one of " + ", ".join(self.choices)
+        return gettext("one of %(choices)s") % {"choices": ", ".join(self.choices)}
 
     def check(self, node: Node, where: Where, path: str) -> object:
         value = Text().check(node, where, path)
         if value is None:
             return None
         if value not in self.choices:
-            where.problem(node, path, f"{value!r} is not {self.description}")
+            where.problem(node, path, is_not(value, self.description))
             return None
         return value
 
@@ -142,7 +168,7 @@ class Choice(Spec):
 class SlideRange(Spec):
     """`5-10` or `11`: the slides a lesson-map row covers, kept as the author wrote it."""
 
-    description = "a slide number or a range such as 5-10"
+    description = _("a slide number or a range such as 5-10")
 
     def check(self, node: Node, where: Where, path: str) -> object:
         if isinstance(node, ScalarNode):
@@ -152,9 +178,13 @@ class SlideRange(Spec):
                 last = int(match[2] or first)
                 if first <= last:
                     return f"{first}-{last}" if match[2] else first
-                where.problem(node, path, f"range {node.value!r} ends before it starts")
+                where.problem(
+                    node,
+                    path,
+                    gettext("range %(range)r ends before it starts") % {"range": node.value},
+                )
                 return None
-        where.problem(node, path, f"expected {self.description}, found {node.value!r}")
+        where.problem(node, path, expected_found(self.description, repr(node.value)))
         return None
 
 
@@ -166,16 +196,25 @@ class ListOf(Spec):
 
     @property
     def description(self) -> str:
-        return "a list"
+        return gettext("a list")
 
     def check(self, node: Node, where: Where, path: str) -> object:
         if not isinstance(node, SequenceNode):
-            where.problem(node, path, f"expected a list, found {kind_of(node)}")
+            where.problem(node, path, expected_found(self.description, kind_of(node)))
             return None
         if len(node.value) < self.min_items:
-            where.problem(node, path, f"needs at least {self.min_items} item(s)")
+            where.problem(
+                node,
+                path,
+                gettext("needs at least %(count)s item(s)") % {"count": self.min_items},
+            )
         if len(node.value) > self.max_items:
-            where.problem(node, path, f"has {len(node.value)} items; the limit is {self.max_items}")
+            where.problem(
+                node,
+                path,
+                gettext("has %(count)s items; the limit is %(limit)s")
+                % {"count": len(node.value), "limit": self.max_items},
+            )
             return None
         result = LocatedList()
         result.line = line_of(node)
@@ -200,14 +239,14 @@ class Key:
 class Record(Spec):
     keys: list[Key]
     extra_check: Callable[[Located, Where, str], None] | None = None
-    description = "a mapping"
+    description = _("a mapping")
 
     def key_names(self) -> list[str]:
         return [key.name for key in self.keys]
 
     def check(self, node: Node, where: Where, path: str) -> object:
         if not isinstance(node, MappingNode):
-            where.problem(node, path, f"expected a mapping, found {kind_of(node)}")
+            where.problem(node, path, expected_found(self.description, kind_of(node)))
             return None
         known = {key.name: key for key in self.keys}
         result = Located()
@@ -220,7 +259,7 @@ class Record(Spec):
                 where.problem(key_node, field_path, unknown_key_message(name, known))
                 continue
             if name in result.lines:
-                where.problem(key_node, field_path, "appears twice")
+                where.problem(key_node, field_path, gettext("appears twice"))
                 continue
             result.lines[name] = line_of(key_node)
             value = known[name].spec.check(value_node, where, field_path)
@@ -228,7 +267,9 @@ class Record(Spec):
                 result[name] = value
         for key in self.keys:
             if key.required and key.name not in result and key.name not in result.lines:
-                where.problem(node, f"{path}.{key.name}" if path else key.name, "is required")
+                where.problem(
+                    node, f"{path}.{key.name}" if path else key.name, gettext("is required")
+                )
         if self.extra_check:
             self.extra_check(result, where, path)
         return result
@@ -242,12 +283,12 @@ class Record(Spec):
 class TextMap(Spec):
     """`derived:` — field name to the reason its value is not in the source."""
 
-    description = "a mapping of field name to reason"
+    description = _("a mapping of field name to reason")
     reason: Text = field(default_factory=Text)
 
     def check(self, node: Node, where: Where, path: str) -> object:
         if not isinstance(node, MappingNode):
-            where.problem(node, path, f"expected {self.description}, found {kind_of(node)}")
+            where.problem(node, path, expected_found(self.description, kind_of(node)))
             return None
         result = Located()
         result.line = line_of(node)
@@ -263,8 +304,11 @@ class TextMap(Spec):
 
 def unknown_key_message(name: str, known: dict[str, Key]) -> str:
     nearest = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
-    return f"unknown key {name!r}{hint} (known keys: {', '.join(known)})"
+    names = {"name": name, "known": ", ".join(known)}
+    if nearest:
+        message = gettext("unknown key %(name)r; did you mean %(nearest)r? (known keys: %(known)s)")
+        return message % (names | {"nearest": nearest[0]})
+    return gettext("unknown key %(name)r (known keys: %(known)s)") % names
 
 
 def unique_within(list_key: str, item_key: str) -> Callable[[Located, Where, str], None]:
@@ -282,7 +326,7 @@ def unique_within(list_key: str, item_key: str) -> Callable[[Located, Where, str
                         where.file,
                         items.lines[index],
                         f"{path}.{list_key}[{index + 1}].{item_key}",
-                        f"{item[item_key]!r} is used twice",
+                        gettext("%(value)r is used twice") % {"value": item[item_key]},
                     )
                 )
             seen.add(item[item_key])
@@ -317,7 +361,7 @@ LESSON_MAP_ROW = Record(
         ),
         Key(
             "file",
-            Text(pattern=r"[A-Za-z0-9_./-]+\.ya?ml", pattern_hint="a relative .yaml path"),
+            Text(pattern=r"[A-Za-z0-9_./-]+\.ya?ml", pattern_hint=_("a relative .yaml path")),
             required=True,
         ),
         DERIVED,
@@ -338,7 +382,9 @@ LESSON = Record(
         Key("format", Integer(minimum=1, maximum=1), required=True),
         Key(
             "slug",
-            Text(pattern=r"[a-z0-9][a-z0-9-]{0,49}", pattern_hint="lower-case letters, digits, -"),
+            Text(
+                pattern=r"[a-z0-9][a-z0-9-]{0,49}", pattern_hint=_("lower-case letters, digits, -")
+            ),
             required=True,
         ),
         Key("title", PLAIN, required=True),
@@ -416,7 +462,12 @@ def check_response_form(form: Located, where: Where, path: str) -> None:
     for name in needs:
         if name not in form:
             where.problems.append(
-                LessonProblem(where.file, form.line, f"{path}.{name}", f"is required for a {kind}")
+                LessonProblem(
+                    where.file,
+                    form.line,
+                    f"{path}.{name}",
+                    gettext("is required for a %(kind)s") % {"kind": kind},
+                )
             )
     allowed = {
         "list": {"prompt"},
@@ -426,7 +477,10 @@ def check_response_form(form: Located, where: Where, path: str) -> None:
     for name in set(form) - allowed - {"kind"}:
         where.problems.append(
             LessonProblem(
-                where.file, form.lines[name], f"{path}.{name}", f"does not apply to a {kind} form"
+                where.file,
+                form.lines[name],
+                f"{path}.{name}",
+                gettext("does not apply to a %(kind)s form") % {"kind": kind},
             )
         )
     columns = form.get("columns") or []
@@ -438,7 +492,8 @@ def check_response_form(form: Located, where: Where, path: str) -> None:
                     where.file,
                     row.lines["expected"],
                     f"{path}.rows[{index + 1}].expected",
-                    f"has {len(expected)} answers for {len(columns)} columns",
+                    gettext("has %(answers)s answers for %(columns)s columns")
+                    % {"answers": len(expected), "columns": len(columns)},
                 )
             )
     unique_within("fields", "key")(form, where, path)
@@ -465,7 +520,7 @@ RESPONSE_FORM = Record(
                     [
                         Key(
                             "key",
-                            Text(pattern=r"[A-Za-z0-9_-]{1,30}", pattern_hint="a short key"),
+                            Text(pattern=r"[A-Za-z0-9_-]{1,30}", pattern_hint=_("a short key")),
                             required=True,
                         ),
                         Key("label", PLAIN, required=True),
@@ -507,7 +562,9 @@ ACTIVITY = Record(
     [
         Key(
             "code",
-            Text(pattern=r"[A-Za-z0-9][A-Za-z0-9.-]{0,29}", pattern_hint="a short code like 5.1"),
+            Text(
+                pattern=r"[A-Za-z0-9][A-Za-z0-9.-]{0,29}", pattern_hint=_("a short code like 5.1")
+            ),
             required=True,
         ),
         Key("kind", Choice(("learning_activity", "group_task", "brainstorm")), required=True),

@@ -1,6 +1,7 @@
 // Rows of a repeated field (phases, questions, key points): "Add a row" appends an empty row
 // from the field's <template>, "Remove" takes a row out. The field is saved as usual; without
-// JavaScript an emptied row is removed and the last empty row adds one.
+// JavaScript an emptied row is removed and the last empty row adds one. The buttons and the
+// help for each case are in the page, in its language; this only shows the ones that apply.
 (function () {
   "use strict";
 
@@ -9,22 +10,17 @@
   }
 
   function reveal(root) {
-    root.querySelectorAll("[data-remove-row][hidden], [data-add-row][hidden]").forEach((button) => {
+    root.querySelectorAll("[data-remove-row][hidden]").forEach((button) => {
       button.hidden = false;
     });
-    root.querySelectorAll("template[data-blank-row]").forEach((template) => {
-      const form = template.closest("form");
-      if (form.querySelector("[data-add-row]")) return;
+    root.querySelectorAll("[data-add-row][hidden]").forEach((add) => {
+      const form = add.closest("form");
       // The empty last row lets a row be added without JavaScript; the button replaces it.
       const last = form.querySelector("tbody tr:last-child");
       if (last && isEmpty(last)) last.remove();
-      form.querySelector(".rows-help")?.replaceChildren("Empty rows are left out when saved.");
-      const add = document.createElement("button");
-      add.type = "button";
-      add.className = "add-row";
-      add.dataset.addRow = "";
-      add.textContent = "Add a row";
-      template.after(add);
+      const help = form.querySelector(".rows-help[data-with-script]");
+      if (help) help.textContent = help.dataset.withScript;
+      add.hidden = false;
     });
   }
 

@@ -14,9 +14,11 @@
 
   function showCount() {
     const count = unsaved().length;
+    // The words come from the page, in its language: data-one, and data-many with {count}.
     document.querySelectorAll("[data-unsaved-count]").forEach((element) => {
       element.hidden = count === 0;
-      element.textContent = count === 1 ? "1 field not saved" : `${count} fields not saved`;
+      element.textContent =
+        count === 1 ? element.dataset.one : element.dataset.many.replace("{count}", count);
     });
   }
 

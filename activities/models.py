@@ -506,16 +506,12 @@ class KeyPointCoverage(models.Model):
 
 
 class RateCounter(models.Model):
-    """Requests counted per key and window, in the database so every app process shares it."""
+    """Requests counted per key in its current window, in the database so every app process
+    shares it. One row per key: a request in a new window starts the count again."""
 
-    key = models.CharField(max_length=120)
+    key = models.CharField(max_length=120, unique=True)
     window = models.BigIntegerField()
     count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "window"], name="one_counter_per_window")
-        ]
 
     def __str__(self) -> str:
         return f"{self.key}@{self.window}: {self.count}"

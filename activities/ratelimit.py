@@ -23,12 +23,12 @@ def over_limit(
 
 
 def count_request(key: str, window: int) -> int:
-    """Add one to the window's counter and return it, in one statement.
+    """Add one to the key's counter for `window` and return it, in one statement.
 
     Every answer a phone sends is counted, so this runs hundreds of times a second in a burst;
-    on SQLite each write transaction waits for the one database lock. One upsert (SQLite 3.35+,
-    PostgreSQL) is one short write instead of a transaction of three or four statements, and
-    two processes counting the same key at once cannot collide.
+    on SQLite every write waits for the one database lock. One upsert (SQLite 3.35+,
+    PostgreSQL) on the key's only row is one short write, whether the window goes on or a new
+    one starts, and two processes counting the same key at once cannot collide.
     """
     quote = connection.ops.quote_name
     table = quote(RateCounter._meta.db_table)
@@ -38,14 +38,13 @@ def count_request(key: str, window: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {window_column}, {count_column}) "
-            f"VALUES (%s, %s, 1) ON CONFLICT ({key_column}, {window_column}) "
-            f"DO UPDATE SET {count_column} = {table}.{count_column} + 1 RETURNING {count_column}",
+            f"VALUES (%s, %s, 1) ON CONFLICT ({key_column}) DO UPDATE SET "
+            f"{count_column} = CASE WHEN {table}.{window_column} = excluded.{window_column} "
+            f"THEN {table}.{count_column} + 1 ELSE 1 END, "
+            f"{window_column} = excluded.{window_column} RETURNING {count_column}",
             [key, window],
         )
-        seen = cursor.fetchone()[0]
-    if seen == 1:  # the first request of a new window: the key's older windows are done with
-        RateCounter.objects.filter(key=key, window__lt=window).delete()
-    return seen
+        return cursor.fetchone()[0]
 
 
 def retry_after(now: float, window: int, window_seconds: int) -> int:

@@ -177,9 +177,10 @@ def participant_remove(*, participant: Participant) -> None:
 
 
 def bump_answers(delivery: Delivery, group: Group | None) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(answers_revision=F("answers_revision") + 1)
+    # The group's row before the delivery's, as in answer_save: one order, no deadlock.
     if group is not None:
         Group.objects.filter(pk=group.pk).update(revision=F("revision") + 1)
+    Delivery.objects.filter(pk=delivery.pk).update(answers_revision=F("answers_revision") + 1)
 
 
 # Answers.
@@ -255,26 +256,26 @@ def answer_save(
     with transaction.atomic():
         run = run_for_answers(participant, run_id)
         check_key(run, key)
-        group = Group.objects.select_for_update().get(pk=participant.group_id)
-        current = Submission.objects.filter(run=run, group=group, key=key).first()
+        # Few statements, the group's lock first: on PostgreSQL this update makes the group's
+        # members save one at a time (versions, positions); on SQLite the transaction holds the
+        # database's one write lock, and every statement in it is a moment a busy process may
+        # keep everyone else waiting.
+        Group.objects.filter(pk=participant.group_id).update(revision=F("revision") + 1)
+        pieces = {s.key: s for s in Submission.objects.filter(run=run, group=participant.group_id)}
+        current = pieces.get(key)
         if current is None:
-            position = (
-                Submission.objects.filter(run=run, group=group).aggregate(Max("position"))[
-                    "position__max"
-                ]
-                or 0
-            ) + 1
             submission = Submission.objects.create(
                 run=run,
-                group=group,
+                group_id=participant.group_id,
                 author=participant,
                 key=key,
-                position=position,
+                position=max((s.position for s in pieces.values()), default=0) + 1,
                 text=text,
                 created_at=now,
                 updated_at=now,
             )
         elif current.text == text:
+            transaction.set_rollback(True)  # a resend of what is stored: nothing changes
             return current
         elif base_version != current.version:
             raise AnswerConflict(
@@ -290,9 +291,9 @@ def answer_save(
             current.author = participant
             current.version += 1
             current.updated_at = now
-            current.save()
+            current.save(update_fields=["text", "author", "version", "updated_at"])
             submission = current
-        bump_answers(participant.delivery, group)
+        bump_answers(participant.delivery, None)
     return submission
 
 

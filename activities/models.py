@@ -358,7 +358,7 @@ class ActivityRun(models.Model):
         return f"{self.activity} in {self.delivery}"
 
     def phase_minutes(self) -> tuple[int, ...]:
-        return tuple(self.activity.phases.values_list("minutes", flat=True))
+        return tuple(phase.minutes for phase in self.activity.phases.all())
 
     @property
     def timer(self) -> Timer:

@@ -1,12 +1,17 @@
 """What a participant's phone shows: the slide in brief, or the group's form for the activity."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.utils import timezone
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import ActivityRun, Participant, Submission
+from activities.models import ActivityRun, Delivery, Participant, Submission
 from activities.screens import epoch_ms, timer_view
+from lessons.models import Slide
 
 # The messages static/js/answers.js shows, in the page's language; the keys are its English.
 # Each is written out so that makemessages finds it.
@@ -94,38 +99,102 @@ def pieces_for(run: ActivityRun, submissions: dict[str, Submission]) -> dict:
     return {"text": piece("text", prompt=form.get("prompt", ""))}
 
 
-def stage_run(participant: Participant) -> ActivityRun | None:
+def stage_run(delivery: Delivery) -> ActivityRun | None:
     """The open activity; or, while the class is still on its slide, the one just closed, so
-    the group sees its answers frozen rather than losing the page."""
-    delivery = participant.delivery
+    the group sees its answers frozen rather than losing the page. With its activity, the
+    activity's phases and the lesson, which the stage shows."""
+    runs = ActivityRun.objects.select_related("activity__lesson").prefetch_related(
+        "activity__phases"
+    )
     if delivery.open_run_id:
-        return delivery.open_run
-    return delivery.slide_run()
+        return runs.get(pk=delivery.open_run_id)
+    return runs.filter(delivery=delivery, activity__slide__number=delivery.current_slide).first()
 
 
-def stage_context(participant: Participant) -> dict:
+STAGE_CACHE = "stages"
+
+
+@dataclass(frozen=True)
+class StageBody:
+    """The stage below the phone's header, rendered, and the activity run it shows."""
+
+    run_id: int | None
+    html: str
+
+
+def body_context(participant: Participant, now: datetime) -> dict:
     delivery = participant.delivery
     group = participant.group
-    now = timezone.now()
-    run = stage_run(participant)
-    context = {
-        "participant": participant,
-        "delivery": delivery,
-        "group": group,
-        "revision": f"{delivery.revision}.{group.revision if group else 0}",
-        "slide": delivery.slide(),
-        "run": run,
-        "server_now_ms": epoch_ms(now),
-        "answer_messages": {text: str(translated) for text, translated in ANSWER_MESSAGES.items()},
-    }
-    if run is None or group is None:
+    context = {"participant": participant, "group": group, "run": None}
+    if group is None:
         return context
+    run = stage_run(delivery)
+    if run is None:
+        slide = Slide.objects.select_related("section", "lesson").get(
+            lesson_id=delivery.lesson_id, number=delivery.current_slide
+        )
+        return context | {"slide": slide, "content_language": slide.lesson.language}
     submissions = {s.key: s for s in Submission.objects.filter(run=run, group=group)}
     return context | {
+        "run": run,
+        "content_language": run.activity.lesson.language,
         "activity": run.activity,
         "frozen": run.closed_at is not None,
         "timer": timer_view(run, now),
         "assignment": group.assignment_for(run.activity),
         "form_kind": run.activity.response_form["kind"],
         "form": pieces_for(run, submissions),
+    }
+
+
+def render_body(participant: Participant, now: datetime) -> StageBody:
+    context = body_context(participant, now)
+    run = context["run"]
+    html = render_to_string("participants/_stage_body.html", context)
+    return StageBody(run_id=run.pk if run else None, html=html)
+
+
+def stage_body(participant: Participant, now: datetime) -> StageBody:
+    """Rendered once per group, language and change, not once per phone.
+
+    When an instructor acts, every phone asks for its stage within one poll; when an answer
+    arrives, its whole group does. The body depends only on what the delivery's and the group's
+    revisions count (the slide, the run and its timer, the group's answers) and on the
+    language, so they key it: an entry can never go stale, only unused, and each app process
+    may keep its own. A running countdown's text is as of the render; the phone's clock script
+    redraws it from the end time at once. Before a group is given, the page greets the
+    participant by name: that is not shared.
+    """
+    group = participant.group
+    if group is None:
+        return render_body(participant, now)
+    delivery = participant.delivery
+    key = (
+        f"stage:{delivery.pk}:{delivery.join_code}:{delivery.revision}:"
+        f"{group.pk}:{group.revision}:{translation.get_language()}"
+    )
+    cache = caches[STAGE_CACHE]
+    cached = cache.get(key)
+    if cached is None:
+        body = render_body(participant, now)
+        cache.set(key, (body.run_id, str(body.html)))
+        return body
+    run_id, html = cached
+    return StageBody(run_id=run_id, html=mark_safe(html))  # noqa: S308 -- our own render
+
+
+def stage_context(participant: Participant) -> dict:
+    delivery = participant.delivery
+    group = participant.group
+    now = timezone.now()
+    body = stage_body(participant, now)
+    return {
+        "participant": participant,
+        "delivery": delivery,
+        "group": group,
+        "revision": f"{delivery.revision}.{group.revision if group else 0}",
+        "run_id": body.run_id,
+        "body": body.html,
+        "server_now_ms": epoch_ms(now),
+        "answer_messages": {text: str(translated) for text, translated in ANSWER_MESSAGES.items()},
     }

@@ -95,6 +95,18 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "copsite.wsgi.application"
 
+# Each process keeps its own: entries are renders keyed by the revisions they were made from
+# (activities/phone.py), so they never go stale and nothing is lost with a process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "stages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "stages",
+        "TIMEOUT": 15 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 SQLITE_PATH = Path(os.environ.get("COP_SQLITE_PATH", BASE_DIR / "var" / "db.sqlite3"))
 SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
 DATABASES = {

@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 from django.test import override_settings
 
 from activities.roles import COORDINATOR, INSTRUCTOR, grant_role
@@ -26,6 +27,14 @@ def _static_files_without_collectstatic():
         WHITENOISE_USE_FINDERS=True,
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """A render one test cached must not answer another's: database ids are reused."""
+    yield
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

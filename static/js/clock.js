@@ -44,11 +44,14 @@
     region.textContent = region.dataset[moment] || "";
   }
 
+  // A phone's countdown takes the server's time from its stage, which carries it for the whole
+  // (shared, cached) body; the console and projector put it on each clock.
   function serverNow(element) {
-    if (!offsets.has(element)) {
-      offsets.set(element, Number(element.dataset.serverNow || Date.now()) - Date.now());
+    const source = element.closest("[data-server-now]") || element;
+    if (!offsets.has(source)) {
+      offsets.set(source, Number(source.dataset.serverNow || Date.now()) - Date.now());
     }
-    return Date.now() + offsets.get(element);
+    return Date.now() + offsets.get(source);
   }
 
   function format(totalSeconds) {

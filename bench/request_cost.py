@@ -1,0 +1,147 @@
+"""CPU time of each request a phone makes, measured in-process, without a network or a server.
+
+    .venv/bin/python bench/request_cost.py                  # a table of medians
+    .venv/bin/python bench/request_cost.py --profile changed-poll-form   # pyinstrument tree
+
+It builds a throwaway SQLite database (the CoP lesson, a delivery of 30 phones in groups of 5,
+activity 5.1 open with 10 points per group) and calls Django's WSGI handler directly through the
+test client, so the figures are what Django and this app cost, not gunicorn or the network.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+FOLDER = Path(tempfile.mkdtemp(prefix="cop-cost-"))
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="copsite.settings",
+    COP_SQLITE_PATH=str(FOLDER / "db.sqlite3"),
+    DJANGO_DEBUG="0",
+    DJANGO_ALLOWED_HOSTS="testserver",
+    COP_BENCH="1",
+    COP_LOG_LEVEL="ERROR",
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import caches  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from activities.models import Delivery, delivery_create  # noqa: E402
+from activities.participation import answer_save  # noqa: E402
+from activities.phone import STAGE_CACHE  # noqa: E402
+from lessons.models import Lesson  # noqa: E402
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def build() -> tuple[Delivery, list[Client]]:
+    call_command("migrate", verbosity=0)
+    call_command("loadlesson", str(ROOT / "content" / "cop"), verbosity=0)
+    instructor = get_user_model().objects.create_user("cost", password="x")
+    delivery = delivery_create(
+        lesson=Lesson.objects.get(), instructor=instructor, title="Cost", expected_class_size=30
+    )
+    phones = []
+    for number in range(30):
+        phone = Client()
+        phone.post(f"/j/{delivery.join_code}/", {"name": f"Phone {number}"})
+        phones.append(phone)
+    delivery.start()
+    delivery.go_to_slide(12)
+    delivery.open_activity()
+    for participant in delivery.participants.select_related("group"):
+        for number in range(2):
+            answer_save(
+                participant=participant, key=f"point:{uuid.uuid4()}", text=f"Point {number}"
+            )
+    return delivery, phones
+
+
+def stage_url(delivery: Delivery) -> str:
+    return f"/p/{delivery.join_code}/"
+
+
+def requests(delivery: Delivery, phones: list[Client]) -> dict:
+    """name -> a function making that request once (with a fresh state where it matters)."""
+    phone = phones[0]
+    url = stage_url(delivery)
+    revision = ["0.0"]
+    counter = iter(range(10**9))
+
+    def changed_poll():
+        return phone.get(url, {"rev": "0.0"}, **HTMX)
+
+    def changed_poll_first_of_group():
+        caches[STAGE_CACHE].clear()
+        return phone.get(url, {"rev": "0.0"}, **HTMX)
+
+    def unchanged_poll():
+        response = phone.get(url, {"rev": revision[0]}, **HTMX)
+        if response.status_code == 200:  # an answer changed the group: poll the new revision
+            revision[0] = response.content.decode().split("?rev=", 1)[1].split('"', 1)[0]
+        return response
+
+    def answer():
+        number = next(counter)
+        return phones[number % len(phones)].post(
+            f"/p/{delivery.join_code}/answer/save/",
+            data=f'{{"key": "point:{uuid.uuid4()}", "text": "Point {number}"}}',
+            content_type="application/json",
+        )
+
+    return {
+        "bare": lambda: phone.get("/bench/bare"),
+        "unchanged-poll": unchanged_poll,
+        "changed-poll-form": changed_poll,
+        "changed-poll-form-first": changed_poll_first_of_group,
+        "answer": answer,
+    }
+
+
+def cpu_ms(call, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.process_time()
+        call()
+        samples.append((time.process_time() - started) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--profile", help="print a pyinstrument profile of this request")
+    parser.add_argument("--show-all", action="store_true", help="the profile's every frame")
+    args = parser.parse_args()
+    delivery, phones = build()
+    calls = requests(delivery, phones)
+    for call in calls.values():  # warm caches and connections
+        for _ in range(5):
+            call()
+    if args.profile:
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.0002) as profiler:
+            for _ in range(args.repeat):
+                calls[args.profile]()
+        print(profiler.output_text(unicode=True, color=False, show_all=args.show_all))
+        return
+    print(f"{'request':<28} median CPU ms ({args.repeat} runs)")
+    for name, call in calls.items():
+        print(f"{name:<28} {cpu_ms(call, args.repeat):8.2f}")
+
+
+if __name__ == "__main__":
+    main()

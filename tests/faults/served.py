@@ -145,10 +145,11 @@ def prepare(folder: Path) -> Prepared:
 class ServedApp:
     """gunicorn on a copy of the prepared database; `url` stays the same across restarts."""
 
-    def __init__(self, prepared: Prepared, folder: Path, *, workers: int = 2):
+    def __init__(self, prepared: Prepared, folder: Path, *, workers: int = 2, threads: int = 4):
         self.prepared = prepared
         self.folder = folder
         self.workers = workers
+        self.threads = threads
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.starts = 0
@@ -189,7 +190,7 @@ class ServedApp:
                 "--workers",
                 str(self.workers),
                 "--threads",
-                "4",
+                str(self.threads),
                 "--graceful-timeout",
                 "2",
             ],

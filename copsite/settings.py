@@ -134,6 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # As SQLite's busy timeout: a request that meets a lock held too long gives up with a 503
+    # (copsite.middleware) rather than holding its thread for as long as the lock is held.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=10000"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

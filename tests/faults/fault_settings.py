@@ -4,8 +4,7 @@ Served by gunicorn in tests/faults only. Static files come from the source folde
 collectstatic in a fresh clone); everything else is copsite.settings with DEBUG off, except:
 
 - COP_FAULT_BUSY_MS: SQLite's busy timeout, so that a locked database fails in a fraction of a
-  second rather than the served 10 s; on PostgreSQL the same number is the lock_timeout (the
-  served settings set none, see the note in tests/faults/test_database_unavailable.py).
+  second rather than the served 10 s; on PostgreSQL the same number is the lock_timeout.
 - COP_FAULT_READ_ONLY=1: SQLite opens the file read-only (mode=ro), as it does by itself when
   the file is not writable; SQLITE_READONLY on every write.
 - COP_FAULT_MAX_PAGES=N: SQLite may not grow the file past N pages: SQLITE_FULL, "database or
@@ -41,4 +40,4 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
             f"PRAGMA max_page_count={int(os.environ['COP_FAULT_MAX_PAGES'])};"
         )
 elif _busy_ms:
-    _database.setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={_busy_ms}"
+    _database["OPTIONS"]["options"] = f"-c lock_timeout={_busy_ms}"

@@ -5,9 +5,8 @@ same answer goes through once the database is back.
 Served by a real gunicorn (copsite.middleware turns DatabaseError into the 503). The phone keeps
 its text: the JSON says so, and static/js/answers.js keeps the draft until a 200.
 
-PostgreSQL note: the served settings set no lock_timeout, so there a request that meets a locked
-table waits for as long as the lock is held, holding one of gunicorn's threads, instead of
-answering 503; these tests set one (COP_FAULT_BUSY_MS) to check the 503 path itself.
+The served settings give up on a lock after 10 s (SQLite's busy timeout, PostgreSQL's
+lock_timeout); these tests shorten it (COP_FAULT_BUSY_MS) so that the 503 comes at once.
 """
 
 import contextlib

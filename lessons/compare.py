@@ -60,10 +60,14 @@ class FieldChange:
 @dataclass
 class EntityChange:
     key: str
-    name: str  # Slide 13
-    title: str  # Slide 13 · The Benefits of CoP …
+    name: str  # Slide 13, in the interface's language
+    own_title: str  # The Benefits of CoP …, in the lesson's
     kind: str  # changed, added or removed
     fields: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} · {self.own_title}"
 
     @property
     def anchor(self) -> str:
@@ -139,30 +143,26 @@ def compare_files(old_files: dict[str, str], new_files: dict[str, str]) -> list[
 
 
 def entities(files: dict[str, str]) -> dict[str, tuple[str, str, dict[str, str]]]:
-    """Each part of the lesson by identity: its name, its title and its fields as texts. The
-    name is the interface's (`Slide 13`), the title adds the lesson's own (`Slide 13 · …`)."""
+    """Each part of the lesson by identity: its name (the interface's: `Slide 13`), its own
+    title (the lesson's) and its fields as texts."""
     lesson = yaml.safe_load(files[LESSON_FILE])
     rows = lesson.pop("lesson_map", [])
     name = gettext("Lesson")
-    found = {"lesson": (name, f"{name} · {lesson['title']}", flatten(lesson))}
+    found = {"lesson": (name, lesson["title"], flatten(lesson))}
     for position, row in enumerate(rows, start=1):
         name = gettext("Lesson map row %(number)s") % {"number": position}
-        found[f"row:{row['file']}"] = (name, f"{name} · {row['title']}", flatten(row))
+        found[f"row:{row['file']}"] = (name, row["title"], flatten(row))
     slides, activities = {}, {}
     for row in rows:
         section = yaml.safe_load(files.get(row["file"], "")) or {}
         for slide in section.get("slides", []):
             number = slide.pop("number")
             name = gettext("Slide %(number)s") % {"number": number}
-            slides[f"slide:{number}"] = (name, f"{name} · {slide['title']}", flatten(slide))
+            slides[f"slide:{number}"] = (name, slide["title"], flatten(slide))
         for activity in section.get("activities", []):
             code = activity.pop("code")
             name = gettext("Activity %(code)s") % {"code": code}
-            activities[f"activity:{code}"] = (
-                name,
-                f"{name} · {activity['title']}",
-                flatten(activity),
-            )
+            activities[f"activity:{code}"] = (name, activity["title"], flatten(activity))
     return found | slides | activities
 
 

@@ -127,6 +127,10 @@ class Section(models.Model):
     def planned_minutes(self) -> int:
         return self.minutes_presentation + self.minutes_interaction
 
+    @property
+    def slide_count(self) -> int:
+        return self.last_slide - self.first_slide + 1
+
 
 class Activity(models.Model):
     class Kind(models.TextChoices):

@@ -243,19 +243,39 @@ def test_the_countdown_is_announced_a_minute_before_the_end_and_at_the_end_only(
     assert changes == 0  # silent between the two moments, though the clock ticks every second
 
 
-def test_coordinator_pages_pass_axe(open_context, cop_lesson, coordinator):
+# A French word each editor page shows only when its translation is there.
+COORDINATOR_FRENCH = {
+    "content": ("h1", "Contenu des leçons"),
+    "version": ("#map-title", "Plan de la leçon"),
+    "slide editor": ("#preview-title", "Aperçu"),
+    "activity editor": (".projector-main h1", "Activité d'apprentissage 5.2 :"),
+    "compare": (".compare-summary", "Diapositive 13 · The Benefits of CoP"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_coordinator_pages_pass_axe(open_context, cop_lesson, coordinator, language):
     from lessons.editing import draft_create_from_version
+    from lessons.fields import bind_key
 
     draft = draft_create_from_version(lesson=cop_lesson, user=coordinator)
-    page = open_context("en", DESKTOP, user=coordinator)
+    # A change, so that the comparison has its badges and a diff table to check.
+    body = bind_key(draft, "slide:13:body")
+    body.write(body.value.replace("- Community trust\n", "- Community trust and **legitimacy**\n"))
+    page = open_context(language, DESKTOP, user=coordinator)
     failures: list[str] = []
     for where, url in [
         ("content", "/content/"),
         ("version", f"/content/{draft.pk}/"),
         ("slide editor", f"/content/{draft.pk}/slides/13/"),
         ("activity editor", f"/content/{draft.pk}/activities/5.2/"),
-        ("compare", f"/content/cop/compare/?a={cop_lesson.version}&b={draft.version}"),
+        ("compare", f"/content/cop/compare/?old={cop_lesson.version}&new={draft.version}"),
     ]:
         page.goto(url)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        if language == "fr":
+            selector, french = COORDINATOR_FRENCH[where]
+            expect(page.locator(selector).first).to_contain_text(french)
         check(page, failures, where)
+        screenshot(page, f"{where.replace(' ', '-')}-{language}-1920")
     assert failures == []

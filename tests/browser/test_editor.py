@@ -183,3 +183,49 @@ def test_leaving_with_unsaved_changes_asks_first(desktop_page, live_server, coor
     page.close(run_before_unload=True)
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
+
+
+def test_the_language_picker_turns_the_editor_and_its_scripts_french(
+    desktop_page, live_server, coordinator, draft
+):
+    page = desktop_page
+    errors = server_errors(page)
+    sign_in(page, coordinator, live_server)
+    page.goto(f"/content/{draft.pk}/slides/13/")
+    picker = page.get_by_role("form", name="Language")
+    expect(picker.get_by_role("button", name="English")).to_have_attribute("aria-pressed", "true")
+    picker.get_by_role("button", name="Français").click()
+
+    # The same page, now in French; the slide's own text stays as written.
+    expect(page).to_have_url(re.compile(rf"/content/{draft.pk}/slides/13/$"))
+    expect(page.locator("#editor-title")).to_have_text("Diapositive 13")
+    expect(
+        page.get_by_role("form", name="Langue").get_by_role("button", name="Français")
+    ).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#preview .current-slide h2")).to_have_text(
+        draft.slides.get(number=13).title
+    )
+    # The words the scripts show come from the page, so they are French too.
+    body = page.locator("#f-slide-13-body textarea")
+    body.fill(body.input_value().replace(OLD_BENEFIT, NEW_BENEFIT))
+    expect(page.locator("[data-unsaved-count]")).to_have_text("1 champ non enregistré")
+    page.locator("#f-slide-13-body button.save").click()
+    expect(page.locator("#f-slide-13-body .field-status")).to_have_text("✓ Enregistré")
+
+    page.goto(f"/content/{draft.pk}/activities/5.2/")
+    phases = page.locator("#f-activity-5-2-phases")
+    expect(phases.locator(".rows-help")).to_have_text(
+        "Les lignes vides sont ignorées à l'enregistrement."
+    )
+    phases.get_by_role("button", name="Ajouter une ligne").click()
+    phases.locator("tbody tr").last.locator("input").first.fill("Débriefing")
+    phases.locator("tbody tr").last.locator("input").last.fill("cinq")
+    expect(page.locator("#preview .preview-notes")).to_contain_text(
+        "Absent de l'aperçu : Phases : ligne 3 · minutes : attendu : un nombre entier"
+    )
+    page.locator("#f-activity-5-2-phases button.save").click()
+    expect(phases.locator(".field-errors")).to_contain_text("ligne 3 · minutes")
+    expect(phases.locator(".field-status")).to_have_text("Non enregistré")
+    assert Lesson.objects.get(pk=draft.pk).activities.get(code="5.2").phases.count() == 2
+    screenshot(page, "editor-activity-fr-refused")
+    assert not errors, errors

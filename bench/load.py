@@ -46,6 +46,9 @@ from pathlib import Path
 
 import aiohttp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from copsite.serving import SHED_AFTER_SECONDS, SheddingWorker  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # the only address this benchmark ever sends to
 INSTRUCTOR = "bench-instructor"
@@ -637,7 +640,10 @@ def report(args, bench: Bench, figures: dict, stored: list[str]) -> str:
         print(text, flush=True)
 
     python = sys.version.split()[0]
-    gunicorn = f"gunicorn --workers {args.workers} --threads {args.threads}; {args.settings}"
+    gunicorn = (
+        f"gunicorn --workers {args.workers} --threads {args.threads} ({SheddingWorker.__name__}"
+        f", sheds phone requests queued over {SHED_AFTER_SECONDS:g} s); {args.settings}"
+    )
     gunicorn += f"; burst window {args.burst_window:g} s"
     line(f"machine: {os.cpu_count()} cores; python {python}; {args.database}; {gunicorn}")
     line(
@@ -715,7 +721,8 @@ def report(args, bench: Bench, figures: dict, stored: list[str]) -> str:
     summary = (
         f"phones={args.phones} poll_p95_ms={percentile(poll, 95):.0f} "
         f"submit_p95_ms={percentile(submit, 95):.0f} errors={errors} lost={lost} dup={dup} "
-        f"poll_vs_bare={ratio:.2f} shed={shed} current_max_s={current_max:.2f} "
+        f"poll_vs_bare={ratio:.2f} shed={shed} not_shed={errors - shed} "
+        f"current_max_s={current_max:.2f} "
         f"never_current={never} rps={figures['scenario_requests'] / figures['elapsed']:.0f} "
         f"database={args.database} workers={args.workers} threads={args.threads}"
     )

@@ -1,6 +1,8 @@
 import json
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from activities.models import (
@@ -256,12 +258,13 @@ def test_closing_the_activity_freezes_answers(phone, delivery):
 
 def test_a_flood_of_sends_is_refused_per_participant(phone, delivery):
     go(delivery, 12)
-    statuses = [
-        send(phone, delivery, key=f"point:abcdef12-{n:03d}", text=f"n{n}").status_code
-        for n in range(62)
-    ]
+    with time_machine.travel(datetime(2026, 11, 26, 9, 0, 10, tzinfo=UTC), tick=False):
+        statuses = [
+            send(phone, delivery, key=f"point:abcdef12-{n:03d}", text=f"n{n}").status_code
+            for n in range(62)
+        ]
+        refused = send(phone, delivery, key="point:abcdef12-more", text="more")
     assert statuses.count(429) == 2
-    refused = send(phone, delivery, key="point:abcdef12-more", text="more")
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert Submission.objects.count() == 60
 
@@ -347,9 +350,11 @@ def test_a_whole_class_on_one_network_joins_without_limit(client, delivery):
 
 def test_guessing_codes_is_refused_after_thirty_wrong_codes_from_one_network(client, delivery):
     url = reverse("participants:join_page")
-    for _ in range(30):
-        assert client.post(url, {"code": "ZZZZZZ"}).status_code == 400
-    refused = client.post(url, {"code": "QQQQQQ"})
+    # All within one minute's window, however slow the machine (a new window starts afresh).
+    with time_machine.travel(datetime(2026, 11, 26, 9, 0, 10, tzinfo=UTC), tick=False):
+        for _ in range(30):
+            assert client.post(url, {"code": "ZZZZZZ"}).status_code == 400
+        refused = client.post(url, {"code": "QQQQQQ"})
     assert "Too many wrong codes from this network" in refused.content.decode()
     other_network = client.post(url, {"code": delivery.join_code}, REMOTE_ADDR="10.0.0.9")
     assert other_network.status_code == 302

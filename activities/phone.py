@@ -122,13 +122,12 @@ class StageBody:
     html: str
 
 
-def body_context(participant: Participant, now: datetime) -> dict:
+def body_context(participant: Participant, run: ActivityRun | None, now: datetime) -> dict:
     delivery = participant.delivery
     group = participant.group
-    context = {"participant": participant, "group": group, "run": None}
+    context = {"participant": participant, "group": group, "run": run}
     if group is None:
         return context
-    run = stage_run(delivery)
     if run is None:
         slide = Slide.objects.select_related("section", "lesson").get(
             lesson_id=delivery.lesson_id, number=delivery.current_slide
@@ -136,7 +135,6 @@ def body_context(participant: Participant, now: datetime) -> dict:
         return context | {"slide": slide, "content_language": slide.lesson.language}
     submissions = {s.key: s for s in Submission.objects.filter(run=run, group=group)}
     return context | {
-        "run": run,
         "content_language": run.activity.lesson.language,
         "activity": run.activity,
         "frozen": run.closed_at is not None,
@@ -147,11 +145,9 @@ def body_context(participant: Participant, now: datetime) -> dict:
     }
 
 
-def render_body(participant: Participant, now: datetime) -> StageBody:
-    context = body_context(participant, now)
-    run = context["run"]
-    html = render_to_string("participants/_stage_body.html", context)
-    return StageBody(run_id=run.pk if run else None, html=html)
+def render_body(participant: Participant, run: ActivityRun | None, now: datetime) -> tuple:
+    html = render_to_string("participants/_stage_body.html", body_context(participant, run, now))
+    return (run.pk if run else None, str(html))
 
 
 def stage_body(participant: Participant, now: datetime) -> StageBody:
@@ -161,24 +157,28 @@ def stage_body(participant: Participant, now: datetime) -> StageBody:
     arrives, its whole group does. The body depends only on what the delivery's and the group's
     revisions count (the slide, the run and its timer, the group's answers) and on the
     language, so they key it: an entry can never go stale, only unused, and each app process
-    may keep its own. A running countdown's text is as of the render; the phone's clock script
-    redraws it from the end time at once. Before a group is given, the page greets the
-    participant by name: that is not shared.
+    may keep its own. While no activity is open, every group sees the same slide in brief: it is
+    rendered once for all of them. A running countdown's text is as of the render; the phone's
+    clock script redraws it from the end time at once. Before a group is given, the page greets
+    the participant by name: that is not shared.
     """
     group = participant.group
-    if group is None:
-        return render_body(participant, now)
     delivery = participant.delivery
-    key = (
-        f"stage:{delivery.pk}:{delivery.join_code}:{delivery.revision}:"
-        f"{group.pk}:{group.revision}:{translation.get_language()}"
-    )
+    if group is None:
+        return StageBody(*render_body(participant, None, now))
+    language = translation.get_language()
+    delivery_key = f"stage:{delivery.pk}:{delivery.join_code}:{delivery.revision}:{language}"
+    group_key = f"{delivery_key}:{group.pk}:{group.revision}"
     cache = caches[STAGE_CACHE]
-    cached = cache.get(key)
+    cached = cache.get(group_key)
     if cached is None:
-        body = render_body(participant, now)
-        cache.set(key, (body.run_id, str(body.html)))
-        return body
+        run = stage_run(delivery)
+        if run is None:
+            cached = cache.get(delivery_key) or render_body(participant, None, now)
+            cache.set(delivery_key, cached)
+        else:
+            cached = render_body(participant, run, now)
+        cache.set(group_key, cached)
     run_id, html = cached
     return StageBody(run_id=run_id, html=mark_safe(html))  # noqa: S308 -- our own render
 

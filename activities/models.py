@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from activities.pacing import Pacing, RowPlan, Visit, compute_pacing, plan_slides
 from activities.timer import Timer, TimerError, TimerState
@@ -37,9 +37,9 @@ def normalise_join_code(text: str) -> str:
 
 
 class GroupingMode(models.TextChoices):
-    AUTO = "auto", _lazy("The app balances groups of 4–5")
-    PICK = "pick", _lazy("Participants pick their group")
-    ASSIGN = "assign", _lazy("The instructor assigns groups")
+    AUTO = "auto", gettext_lazy("The app balances groups of 4–5")
+    PICK = "pick", gettext_lazy("Participants pick their group")
+    ASSIGN = "assign", gettext_lazy("The instructor assigns groups")
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -81,9 +81,10 @@ def delivery_action(event_kind: str) -> Callable:
 
 class Delivery(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned"
-        LIVE = "live"
-        ENDED = "ended"
+        # Of a delivery (feminine in French: une séance prévue).
+        PLANNED = "planned", pgettext_lazy("delivery status", "Planned")
+        LIVE = "live", pgettext_lazy("delivery status", "Live")
+        ENDED = "ended", pgettext_lazy("delivery status", "Ended")
 
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="deliveries")
     instructor = models.ForeignKey(
@@ -103,7 +104,7 @@ class Delivery(models.Model):
         max_length=5,
         choices=settings.LANGUAGES,
         default="en",
-        help_text=_lazy("The participants' interface language until they pick another."),
+        help_text=gettext_lazy("The participants' interface language until they pick another."),
     )
     current_slide = models.PositiveIntegerField()
     projector_blank = models.BooleanField(default=False)
@@ -487,8 +488,8 @@ class KeyPointCoverage(models.Model):
     """Whether the class reached a key point by itself or the instructor reinforced it."""
 
     class Status(models.TextChoices):
-        COVERED = "covered", _lazy("Found by the groups")
-        REINFORCED = "reinforced", _lazy("Reinforced by the instructor")
+        COVERED = "covered", gettext_lazy("Found by the groups")
+        REINFORCED = "reinforced", gettext_lazy("Reinforced by the instructor")
 
     run = models.ForeignKey(ActivityRun, on_delete=models.CASCADE, related_name="coverage")
     key_point = models.ForeignKey("lessons.KeyPoint", on_delete=models.PROTECT)

@@ -177,6 +177,10 @@ def test_instructor_pages_pass_axe(open_context, cop_lesson, instructor, languag
     if language == "fr":
         page.goto(f"/console/{delivery.pk}/")
         expect(page.locator(".bar-actions")).to_contain_text("Terminer la leçon")
+        page.goto("/console/")  # the model's labels too: status, grouping, help text
+        expect(page.locator("main")).to_contain_text("En cours")
+        expect(page.locator("main")).to_contain_text("L'application équilibre des groupes")
+        expect(page.locator("main")).to_contain_text("La langue de l'interface des participants")
     assert failures == []
 
 

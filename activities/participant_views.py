@@ -27,7 +27,7 @@ from activities.participation import (
     participant_join,
     poll_revision,
 )
-from activities.phone import stage_context
+from activities.phone import answer_messages, stage_context
 from activities.ratelimit import over_limit
 
 COOKIE_AGE = 24 * 3600
@@ -151,10 +151,11 @@ def stage(request: HttpRequest, code: str) -> HttpResponse:
             return response
         return redirect("participants:join", code=code)
     use_class_language(request, participant.delivery)
-    template = "participants/stage.html"
+    context = stage_context(participant)
     if request.htmx:
-        template += "#stage"
-    return TemplateResponse(request, template, stage_context(participant))
+        return TemplateResponse(request, "participants/stage.html#stage", context)
+    context["answer_messages"] = answer_messages()
+    return TemplateResponse(request, "participants/stage.html", context)
 
 
 def answer_response(error: AnswerError) -> JsonResponse:

@@ -183,6 +183,11 @@ def stage_body(participant: Participant, now: datetime) -> StageBody:
     return StageBody(run_id=run_id, html=mark_safe(html))  # noqa: S308 -- our own render
 
 
+def answer_messages() -> dict[str, str]:
+    """What static/js/answers.js shows, in the active language: for the page, not each poll."""
+    return {text: str(translated) for text, translated in ANSWER_MESSAGES.items()}
+
+
 def stage_context(participant: Participant) -> dict:
     delivery = participant.delivery
     group = participant.group
@@ -196,5 +201,4 @@ def stage_context(participant: Participant) -> dict:
         "run_id": body.run_id,
         "body": body.html,
         "server_now_ms": epoch_ms(now),
-        "answer_messages": {text: str(translated) for text, translated in ANSWER_MESSAGES.items()},
     }

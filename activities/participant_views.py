@@ -29,6 +29,7 @@ from activities.participation import (
 )
 from activities.phone import answer_messages, stage_context
 from activities.ratelimit import over_limit
+from activities.tokens import participant_for_token
 
 COOKIE_AGE = 24 * 3600
 ANSWERS_PER_MINUTE = 60
@@ -46,20 +47,10 @@ def cookie_name(code: str) -> str:
     return f"cop_{code}"
 
 
-def current_participant(
-    request: HttpRequest, code: str, *, related: tuple[str, ...] = ("delivery", "group")
-) -> Participant | None:
-    """The phone's participant, with `related` fetched in the same query. The token is unique:
-    `get` adds no ORDER BY, which on this join costs Django more to compile than to run."""
+def current_participant(request: HttpRequest, code: str) -> Participant | None:
+    """The phone's participant, with its delivery and group."""
     token = request.COOKIES.get(cookie_name(code))
-    if not token:
-        return None
-    try:
-        return Participant.objects.select_related(*related).get(
-            token=token, delivery__join_code=code, removed=False
-        )
-    except Participant.DoesNotExist:
-        return None
+    return participant_for_token(token, code) if token else None
 
 
 def join_page(request: HttpRequest) -> HttpResponse:
@@ -169,11 +160,7 @@ def answer_response(error: AnswerError) -> JsonResponse:
 def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
     """One piece of the group's answer, sent by static/js/answers.js as JSON."""
     code = normalise_join_code(code)
-    # The answer is checked against the open activity inside its write transaction: fetch it
-    # now rather than there.
-    participant = current_participant(
-        request, code, related=("delivery__open_run__activity", "group")
-    )
+    participant = current_participant(request, code)
     if participant is None:
         return JsonResponse({"error": _("You are not part of this class; join again.")}, status=403)
     if len(request.body) > settings.ANSWER_MAX_BODY_BYTES:

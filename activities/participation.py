@@ -7,9 +7,12 @@ the delivery's answers revision (what the wall polls), in the same transaction.
 import functools
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
@@ -25,6 +28,7 @@ from activities.models import (
     normalise_join_code,
 )
 
+T = TypeVar("T")
 MAX_ANSWER_LENGTH = 1000
 MAX_NAME_LENGTH = 40
 GROUP_SIZE_MAX = 5
@@ -186,10 +190,32 @@ def bump_answers(delivery: Delivery, group: Group | None) -> None:
 # Answers.
 
 
+def kept_for_revision(delivery: Delivery, name: str, make: Callable[[], T]) -> T:
+    """`make()`, kept per app process under the delivery's revision, which every instructor
+    action bumps (the slide, which activity is open, its timer): an entry never goes stale.
+    Phones ask for the same state hundreds of times between two actions."""
+    key = f"{name}:{delivery.pk}:{delivery.revision}"
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value)
+    return value
+
+
+def open_run(delivery: Delivery) -> ActivityRun | None:
+    """The delivery's open activity run, with its activity: asked by every answer."""
+    if delivery.open_run_id is None:
+        return None
+    return kept_for_revision(
+        delivery,
+        "open-run",
+        lambda: ActivityRun.objects.select_related("activity").get(pk=delivery.open_run_id),
+    )
+
+
 def run_for_answers(participant: Participant, run_id: int | None = None) -> ActivityRun:
     """The open activity, which must be the one the answer was typed for when that is known."""
-    delivery = participant.delivery
-    run = delivery.open_run
+    run = open_run(participant.delivery)
     if run is None or (run_id is not None and run.pk != run_id):
         raise AnswerError(
             _("The activity is closed: answers are frozen. Your text stays on this page."),
@@ -253,23 +279,24 @@ def answer_save(
     """
     now = now or timezone.now()
     text = clean_text(text)
+    run = run_for_answers(participant, run_id)
+    check_key(run, key)
     with transaction.atomic():
-        run = run_for_answers(participant, run_id)
-        check_key(run, key)
         # Few statements, the group's lock first: on PostgreSQL this update makes the group's
         # members save one at a time (versions, positions); on SQLite the transaction holds the
         # database's one write lock, and every statement in it is a moment a busy process may
         # keep everyone else waiting.
         Group.objects.filter(pk=participant.group_id).update(revision=F("revision") + 1)
-        pieces = {s.key: s for s in Submission.objects.filter(run=run, group=participant.group_id)}
-        current = pieces.get(key)
+        group_pieces = Submission.objects.filter(run=run, group=participant.group_id)
+        positions = dict(group_pieces.values_list("key", "position"))
+        current = group_pieces.filter(key=key).first() if key in positions else None
         if current is None:
             submission = Submission.objects.create(
                 run=run,
                 group_id=participant.group_id,
                 author=participant,
                 key=key,
-                position=max((s.position for s in pieces.values()), default=0) + 1,
+                position=max(positions.values(), default=0) + 1,
                 text=text,
                 created_at=now,
                 updated_at=now,

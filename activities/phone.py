@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import ActivityRun, Delivery, Participant, Submission
+from activities.participation import kept_for_revision
 from activities.screens import epoch_ms, timer_view
 from lessons.models import Slide
 
@@ -102,7 +103,12 @@ def pieces_for(run: ActivityRun, submissions: dict[str, Submission]) -> dict:
 def stage_run(delivery: Delivery) -> ActivityRun | None:
     """The open activity; or, while the class is still on its slide, the one just closed, so
     the group sees its answers frozen rather than losing the page. With its activity, the
-    activity's phases and the lesson, which the stage shows."""
+    activity's phases and the lesson, which the stage shows. Every group's render asks it: it
+    is fetched once per delivery revision."""
+    return kept_for_revision(delivery, "stage-run", lambda: find_stage_run(delivery))
+
+
+def find_stage_run(delivery: Delivery) -> ActivityRun | None:
     runs = ActivityRun.objects.select_related("activity__lesson").prefetch_related(
         "activity__phases"
     )

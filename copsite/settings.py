@@ -95,8 +95,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "copsite.wsgi.application"
 
-# Each process keeps its own: entries are renders keyed by the revisions they were made from
-# (activities/phone.py), so they never go stale and nothing is lost with a process.
+# Each process keeps its own: entries are renders (activities/phone.py) and the open activity
+# (activities/participation.py) keyed by the revisions they were made from, so they never go
+# stale and nothing is lost with a process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "stages": {

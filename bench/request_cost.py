@@ -36,9 +36,11 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import caches  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from activities.models import Delivery, delivery_create  # noqa: E402
+from activities.models import Delivery, Group, Participant, delivery_create  # noqa: E402
+from activities.participant_views import cookie_name  # noqa: E402
 from activities.participation import answer_save  # noqa: E402
 from activities.phone import STAGE_CACHE  # noqa: E402
 from lessons.models import Lesson  # noqa: E402
@@ -78,6 +80,9 @@ def requests(delivery: Delivery, phones: list[Client]) -> dict:
     phone = phones[0]
     url = stage_url(delivery)
     revision = ["0.0"]
+    group_id = Participant.objects.get(
+        token=phone.cookies[cookie_name(delivery.join_code)].value
+    ).group_id
     counter = iter(range(10**9))
 
     def changed_poll():
@@ -85,6 +90,11 @@ def requests(delivery: Delivery, phones: list[Client]) -> dict:
 
     def changed_poll_first_of_group():
         caches[STAGE_CACHE].clear()
+        return phone.get(url, {"rev": "0.0"}, **HTMX)
+
+    def changed_poll_after_answer():
+        # What most renders are in a burst: the group's revision moved, its points were seen.
+        Group.objects.filter(pk=group_id).update(revision=F("revision") + 1)
         return phone.get(url, {"rev": "0.0"}, **HTMX)
 
     def unchanged_poll():
@@ -106,6 +116,7 @@ def requests(delivery: Delivery, phones: list[Client]) -> dict:
         "unchanged-poll": unchanged_poll,
         "changed-poll-form": changed_poll,
         "changed-poll-form-first": changed_poll_first_of_group,
+        "changed-poll-form-after-answer": changed_poll_after_answer,
         "answer": answer,
     }
 

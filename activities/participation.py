@@ -281,46 +281,67 @@ def answer_save(
     text = clean_text(text)
     run = run_for_answers(participant, run_id)
     check_key(run, key)
-    with transaction.atomic():
-        # Few statements, the group's lock first: on PostgreSQL this update makes the group's
-        # members save one at a time (versions, positions); on SQLite the transaction holds the
-        # database's one write lock, and every statement in it is a moment a busy process may
-        # keep everyone else waiting.
-        Group.objects.filter(pk=participant.group_id).update(revision=F("revision") + 1)
+    # Nothing is written until it is known that something changes, so nothing has to be undone
+    # and the block needs no savepoint of its own inside the answer view's transaction. On
+    # SQLite that transaction holds the database's one write lock, and every statement in it is
+    # a moment a busy process may keep everyone else waiting: few statements.
+    with transaction.atomic(savepoint=False):
+        if connection.features.has_select_for_update:
+            # PostgreSQL: the group's members save one at a time (versions, positions). SQLite
+            # needs no row lock: its write transaction already has the whole database.
+            Group.objects.select_for_update().filter(pk=participant.group_id).exists()
         group_pieces = Submission.objects.filter(run=run, group=participant.group_id)
         positions = dict(group_pieces.values_list("key", "position"))
         current = group_pieces.filter(key=key).first() if key in positions else None
-        if current is None:
-            submission = Submission.objects.create(
-                run=run,
-                group_id=participant.group_id,
-                author=participant,
-                key=key,
-                position=max(positions.values(), default=0) + 1,
-                text=text,
-                created_at=now,
-                updated_at=now,
-            )
-        elif current.text == text:
-            transaction.set_rollback(True)  # a resend of what is stored: nothing changes
-            return current
-        elif base_version != current.version:
-            raise AnswerConflict(
-                _(
-                    "Someone in your group changed this while you were typing. "
-                    "Both texts are shown: keep yours or theirs."
-                ),
-                current_text=current.text,
-                current_version=current.version,
-            )
+        if current is not None and current.text == text:
+            return current  # a resend of what is stored: nothing changes
+        if current is not None and base_version != current.version:
+            conflict = current
         else:
-            current.text = text
-            current.author = participant
-            current.version += 1
-            current.updated_at = now
-            current.save(update_fields=["text", "author", "version", "updated_at"])
-            submission = current
-        bump_answers(participant.delivery, None)
+            conflict = None
+            submission = piece_store(participant, run, key, text, current, positions, now)
+    if conflict is not None:
+        raise AnswerConflict(
+            _(
+                "Someone in your group changed this while you were typing. "
+                "Both texts are shown: keep yours or theirs."
+            ),
+            current_text=conflict.text,
+            current_version=conflict.version,
+        )
+    return submission
+
+
+def piece_store(
+    participant: Participant,
+    run: ActivityRun,
+    key: str,
+    text: str,
+    current: Submission | None,
+    positions: dict[str, int],
+    now: datetime,
+) -> Submission:
+    """Write a new piece, or a new version of `current`, and tell the group's phones and the
+    instructor's screens."""
+    if current is None:
+        submission = Submission.objects.create(
+            run=run,
+            group_id=participant.group_id,
+            author=participant,
+            key=key,
+            position=max(positions.values(), default=0) + 1,
+            text=text,
+            created_at=now,
+            updated_at=now,
+        )
+    else:
+        current.text = text
+        current.author = participant
+        current.version += 1
+        current.updated_at = now
+        current.save(update_fields=["text", "author", "version", "updated_at"])
+        submission = current
+    bump_answers(participant.delivery, participant.group)
     return submission
 
 

@@ -124,6 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Kept open across requests: opening a SQLite connection (functions, PRAGMAs, WAL index)
     # costs more than a whole unchanged poll (bench/RESULTS.md).
     DATABASES["default"]["CONN_MAX_AGE"] = 60
+    # Writers queue in the kernel, not on SQLite's sleeping busy timeout (copsite/sqlite).
+    DATABASES["default"]["ENGINE"] = "copsite.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,

@@ -26,7 +26,7 @@ WHITENOISE_AUTOREFRESH = True
 
 _database = DATABASES["default"]
 _busy_ms = int(os.environ.get("COP_FAULT_BUSY_MS", "0"))
-if _database["ENGINE"] == "django.db.backends.sqlite3":
+if _database["ENGINE"] == "copsite.sqlite":
     _options = _database["OPTIONS"]
     if _busy_ms:
         _options["timeout"] = _busy_ms / 1000

@@ -138,6 +138,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No "SELECT 1" before each request's first query: it doubled an unchanged poll's round
+    # trips. A connection the server dropped fails one request (a 503 the phone retries,
+    # copsite.middleware) and is then closed and opened afresh.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     # As SQLite's busy timeout: a request that meets a lock held too long gives up with a 503
     # (copsite.middleware) rather than holding its thread for as long as the lock is held.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=10000"

@@ -16,7 +16,8 @@ The scenario, as in a classroom:
 - the instructor starts the delivery, moves slides, goes to slide 12, opens activity 5.1 (every
   phone sends a point at once: the burst), starts its timer (a second burst), moves on;
 - each point has its own idempotency key (point:<uuid>) and is resent with the same key after a
-  network error, a 429 or a 503, after the Retry-After the server asked for;
+  network error, a 429 or a 503, after the Retry-After the server asked for; once it is
+  acknowledged, the phone asks for its stage at once, as static/js/answers.js does (a poll);
 - afterwards, the same concurrency hammers the unchanged poll and a bare "ok" view in turn, and
   the poll's throughput is printed as a ratio of the bare view's;
 - finally the database is asked what was stored: lost = acknowledged but not stored, dup = rows
@@ -389,31 +390,35 @@ class Bench:
 
     async def poll_loop(self, phone: Phone) -> None:
         next_at = time.perf_counter() + random.uniform(0, POLL_SECONDS)
-        headers = {"HX-Request": "true"}
         while True:
             await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
             if time.perf_counter() >= self.stop_at:
                 return
-            got = await self.call(
-                "poll",
-                "GET",
-                f"/p/{phone.code}/?rev={phone.rev}",
-                phone.cookies,
-                headers=dict(headers),
-            )
-            if got is not None:
-                status, response_headers, body = got
-                if status == 204:
-                    if body:
-                        self.stats.bad_204 += 1
-                    if "HX-Redirect" in response_headers:
-                        self.stats.error("poll", "HX-Redirect")
-                elif status == 200:
-                    self.stats.changed += 1
-                    phone.see(body)
-                else:
-                    self.failed("poll", got)
+            await self.poll(phone)
             next_at = max(next_at + POLL_SECONDS, time.perf_counter())
+
+    async def poll(self, phone: Phone) -> None:
+        """The stage, asked as htmx asks it, with the revision the phone shows."""
+        got = await self.call(
+            "poll",
+            "GET",
+            f"/p/{phone.code}/?rev={phone.rev}",
+            phone.cookies,
+            headers={"HX-Request": "true"},
+        )
+        if got is None:
+            return
+        status, response_headers, body = got
+        if status == 204:
+            if body:
+                self.stats.bad_204 += 1
+            if "HX-Redirect" in response_headers:
+                self.stats.error("poll", "HX-Redirect")
+        elif status == 200:
+            self.stats.changed += 1
+            phone.see(body)
+        else:
+            self.failed("poll", got)
 
     async def submit(self, phone: Phone, burst: int) -> None:
         # The form shows on each phone at its next poll: the sends spread over that window.
@@ -441,6 +446,8 @@ class Bench:
                 if status == 200:
                     phone.acked.append(key)
                     self.submit_e2e.append((time.perf_counter() - first) * 1000)
+                    # static/js/answers.js asks for the stage at once, to show the new point.
+                    await self.poll(phone)
                     return
                 self.failed("submit", got)
                 if status not in (429, 503):

@@ -397,15 +397,18 @@ class Bench:
             await self.poll(phone)
             next_at = max(next_at + POLL_SECONDS, time.perf_counter())
 
-    async def poll(self, phone: Phone) -> None:
+    async def ask_stage(self, kind: str, phone: Phone):
         """The stage, asked as htmx asks it, with the revision the phone shows."""
-        got = await self.call(
-            "poll",
+        return await self.call(
+            kind,
             "GET",
             f"/p/{phone.code}/?rev={phone.rev}",
             phone.cookies,
             headers={"HX-Request": "true"},
         )
+
+    async def poll(self, phone: Phone) -> None:
+        got = await self.ask_stage("poll", phone)
         if got is None:
             return
         status, response_headers, body = got
@@ -520,13 +523,7 @@ class Bench:
         async def one(phone: Phone) -> None:
             async with gate:
                 for _ in range(5):
-                    got = await self.call(
-                        "catch-up",
-                        "GET",
-                        f"/p/{phone.code}/?rev={phone.rev}",
-                        phone.cookies,
-                        headers={"HX-Request": "true"},
-                    )
+                    got = await self.ask_stage("catch-up", phone)
                     if got is None or got[0] != 200:
                         return
                     phone.see(got[2])

@@ -25,10 +25,11 @@ from activities.participation import (
     ensure_groups,
     groups_with_sizes,
     participant_join,
+    poll_revision,
 )
 from activities.phone import answer_messages, stage_context
 from activities.ratelimit import over_limit
-from activities.tokens import find_token, participant_for_token
+from activities.tokens import participant_for_token
 
 COOKIE_AGE = 24 * 3600
 ANSWERS_PER_MINUTE = 60
@@ -121,14 +122,19 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def unchanged_since(request: HttpRequest, code: str) -> bool:
+    revision = request.GET.get("rev", "")
+    token = request.COOKIES.get(cookie_name(code))
+    if not (request.htmx and token and revision):
+        return False
+    return revision == poll_revision(token=token, code=code)
+
+
 def stage(request: HttpRequest, code: str) -> HttpResponse:
     code = normalise_join_code(code)
-    token = request.COOKIES.get(cookie_name(code))
-    found = find_token(token, code) if token else None
-    # While nothing changed, htmx's poll gets an empty 204 from this one read.
-    if found and request.htmx and request.GET.get("rev") == found.revision:
+    if unchanged_since(request, code):
         return HttpResponse(status=204)
-    participant = found.participant() if found else None
+    participant = current_participant(request, code)
     if participant is None:
         if request.htmx:
             response = HttpResponse(status=204)

@@ -40,40 +40,6 @@ class TokenQuery:
     delivery: Columns
     group: Columns
 
-    def slices(self) -> tuple[slice, slice, slice]:
-        p_end = len(self.participant.names)
-        d_end = p_end + len(self.delivery.names)
-        return slice(0, p_end), slice(p_end, d_end), slice(d_end, None)
-
-
-@dataclass(frozen=True)
-class Found:
-    """A token's row: the revision its phone polls with, and, made only when asked, the
-    participant."""
-
-    query: TokenQuery
-    row: tuple
-
-    @property
-    def revision(self) -> str:
-        """ "<delivery>.<group>", as the stage's poll carries it."""
-        _, delivery, group = self.query.slices()
-        delivery_revision = self.row[delivery][self.query.delivery.names.index("revision")]
-        group_row = self.row[group]
-        group_revision = (
-            0 if group_row[0] is None else group_row[self.query.group.names.index("revision")]
-        )
-        return f"{delivery_revision}.{group_revision}"
-
-    def participant(self) -> Participant:
-        """The participant, with `delivery` and `group` filled in."""
-        participant, delivery, group = self.query.slices()
-        found = self.query.participant.instance(self.row[participant])
-        found.delivery = self.query.delivery.instance(self.row[delivery])
-        group_row = self.row[group]
-        found.group = None if group_row[0] is None else self.query.group.instance(group_row)
-        return found
-
 
 def columns(model: type[Model], alias: str) -> tuple[list[str], Columns]:
     quote = connection.ops.quote_name
@@ -106,18 +72,18 @@ def token_query(vendor: str) -> TokenQuery:
     return TokenQuery(sql, participant, delivery, group)
 
 
-def find_token(token: str, code: str) -> Found | None:
-    """The row of the class's participant holding `token`, by its unique index; None for a
-    token that is not one of that class's (or was removed). A poll while nothing changed reads
-    only its revision."""
+def participant_for_token(token: str, code: str) -> Participant | None:
+    """The class's participant holding `token`, with `delivery` and `group` filled in; None for
+    a token that is not one of that class's (or was removed)."""
     query = token_query(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(query.sql, [token, code])
         row = cursor.fetchone()
-    return None if row is None else Found(query, row)
-
-
-def participant_for_token(token: str, code: str) -> Participant | None:
-    """The class's participant holding `token`, with `delivery` and `group` filled in."""
-    found = find_token(token, code)
-    return None if found is None else found.participant()
+    if row is None:
+        return None
+    p_end = len(query.participant.names)
+    d_end = p_end + len(query.delivery.names)
+    participant = query.participant.instance(row[:p_end])
+    participant.delivery = query.delivery.instance(row[p_end:d_end])
+    participant.group = None if row[d_end] is None else query.group.instance(row[d_end:])
+    return participant

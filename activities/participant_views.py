@@ -25,11 +25,10 @@ from activities.participation import (
     ensure_groups,
     groups_with_sizes,
     participant_join,
-    poll_revision,
 )
 from activities.phone import answer_messages, stage_context
 from activities.ratelimit import over_limit
-from activities.tokens import participant_for_token
+from activities.tokens import participant_for_token, poll_revision
 
 COOKIE_AGE = 24 * 3600
 ANSWERS_PER_MINUTE = 60

@@ -4,7 +4,6 @@ Every change to a group's answer bumps the group's revision (what its members' p
 the delivery's answers revision (what the wall polls), in the same transaction.
 """
 
-import functools
 import re
 import secrets
 from collections.abc import Callable
@@ -78,34 +77,6 @@ def delivery_for_code(code: str) -> Delivery:
     if delivery.is_rehearsal:
         raise JoinError(_("This is a rehearsal: participants cannot join it."))
     return delivery
-
-
-@functools.cache
-def poll_revision_sql() -> str:
-    quote = connection.ops.quote_name
-    participant, delivery, group = (
-        quote(model._meta.db_table) for model in (Participant, Delivery, Group)
-    )
-    return (
-        f"SELECT d.{quote('revision')}, g.{quote('revision')} FROM {participant} p"
-        f" INNER JOIN {delivery} d ON d.{quote('id')} = p.{quote('delivery_id')}"
-        f" LEFT OUTER JOIN {group} g ON g.{quote('id')} = p.{quote('group_id')}"
-        f" WHERE p.{quote('token')} = %s AND d.{quote('join_code')} = %s"
-        f" AND NOT p.{quote('removed')}"
-    )
-
-
-def poll_revision(*, token: str, code: str) -> str | None:
-    """The revision a participant's phone polls with, "<delivery>.<group>", from one read by
-    the token's unique index; None when the token is not a participant of that class.
-
-    Every phone asks this every 2 s, so it is written in SQL: building the same query with the
-    ORM took two thirds of an unchanged poll's time (measured in bench/RESULTS.md).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(poll_revision_sql(), [token, code])
-        row = cursor.fetchone()
-    return None if row is None else f"{row[0]}.{row[1] or 0}"
 
 
 def clean_display_name(name: str) -> str:

@@ -1,9 +1,10 @@
-"""The participant a phone's token names, with its delivery and group, in one hand-written query.
+"""What a phone's token names: the revision its poll compares, or the participant with its
+delivery and group, each in one hand-written query on the token's unique index.
 
-Every poll that has news and every answer starts here. Built by the ORM, this three-table join
-cost more to compile than to run (0.6-0.9 ms of CPU against 0.02 ms for the same SQL written
-out; bench/RESULTS.md): the SQL is written out once per database and the rows become model
-instances through Django's own converters and `from_db`, as the ORM would make them.
+Every poll and every answer starts here. Built by the ORM, the three-table join cost more to
+compile than to run (0.6-0.9 ms of CPU against 0.02 ms for the same SQL written out;
+bench/RESULTS.md): the SQL is written out once per database, and the participant's row becomes
+model instances through Django's own converters and `from_db`, as the ORM would make them.
 """
 
 from collections.abc import Callable
@@ -56,20 +57,43 @@ def columns(model: type[Model], alias: str) -> tuple[list[str], Columns]:
 
 
 @cache
-def token_query(vendor: str) -> TokenQuery:
+def token_join(vendor: str) -> str:
+    """FROM and WHERE: the participant holding the token in the class with the code, with its
+    delivery and (if it has one) its group."""
     quote = connection.ops.quote_name
     table = {model: quote(model._meta.db_table) for model in (Participant, Delivery, Group)}
-    p_columns, participant = columns(Participant, "p")
-    d_columns, delivery = columns(Delivery, "d")
-    g_columns, group = columns(Group, "g")
-    sql = (
-        f"SELECT {', '.join(p_columns + d_columns + g_columns)} FROM {table[Participant]} p"
+    return (
+        f" FROM {table[Participant]} p"
         f" INNER JOIN {table[Delivery]} d ON d.{quote('id')} = p.{quote('delivery_id')}"
         f" LEFT OUTER JOIN {table[Group]} g ON g.{quote('id')} = p.{quote('group_id')}"
         f" WHERE p.{quote('token')} = %s AND d.{quote('join_code')} = %s"
         f" AND NOT p.{quote('removed')}"
     )
+
+
+@cache
+def token_query(vendor: str) -> TokenQuery:
+    p_columns, participant = columns(Participant, "p")
+    d_columns, delivery = columns(Delivery, "d")
+    g_columns, group = columns(Group, "g")
+    sql = f"SELECT {', '.join(p_columns + d_columns + g_columns)}{token_join(vendor)}"
     return TokenQuery(sql, participant, delivery, group)
+
+
+@cache
+def revision_query(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return f"SELECT d.{quote('revision')}, g.{quote('revision')}{token_join(vendor)}"
+
+
+def poll_revision(*, token: str, code: str) -> str | None:
+    """The revision a participant's phone polls with, "<delivery>.<group>"; None when the
+    token is not a participant of that class. Every phone asks it every 2 s: two columns, no
+    more (on PostgreSQL every column of a wider row is converted, bench/RESULTS.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(revision_query(connection.vendor), [token, code])
+        row = cursor.fetchone()
+    return None if row is None else f"{row[0]}.{row[1] or 0}"
 
 
 def participant_for_token(token: str, code: str) -> Participant | None:

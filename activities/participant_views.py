@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
@@ -166,9 +167,10 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
         return JsonResponse(
             {"error": _("This answer is far too long to send; shorten it.")}, status=413
         )
+    use_class_language(request, participant.delivery)
     data = answer_data(request.body)
     # The count and the answer in one write transaction: on SQLite, one wait for the write lock
-    # instead of two. A refused answer rolls back to its savepoint; the count stays.
+    # instead of two. A refused answer writes nothing; the count stays.
     with transaction.atomic():
         wait = over_limit(f"answer:{participant.pk}", limit=ANSWERS_PER_MINUTE, window_seconds=60)
         if wait:
@@ -178,9 +180,14 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
                 {"error": _("The answer could not be read; send it again.")}, status=400
             )
         try:
-            return JsonResponse(answer_operation(participant, operation, data))
+            done = answer_operation(participant, operation, data)
         except AnswerError as refused:
             return answer_response(refused)
+    # The group's stage as this change left it, rendered once the write lock is let go: the
+    # phone shows it at once instead of asking for it again.
+    context = stage_context(participant)
+    stage_html = render_to_string("participants/stage.html#stage", context, request)
+    return JsonResponse(done | {"revision": context["revision"], "stage": stage_html})
 
 
 def answer_data(body: bytes) -> dict | None:

@@ -161,6 +161,23 @@ def bump_answers(delivery: Delivery, group: Group | None) -> None:
 # Answers.
 
 
+def lock_group(participant: Participant) -> None:
+    """Make the participant's group's members change its answer one at a time (versions,
+    positions), and read the group's revision as it is: the answer's response shows the stage
+    at the revision its change makes. On PostgreSQL the group's row is locked; on SQLite the
+    write transaction already has the whole database."""
+    rows = Group.objects.filter(pk=participant.group_id)
+    if connection.features.has_select_for_update:
+        rows = rows.select_for_update()
+    participant.group.revision = rows.values_list("revision", flat=True).get()
+
+
+def bump_own_answers(participant: Participant) -> None:
+    """After `lock_group`: the group's answer changed."""
+    bump_answers(participant.delivery, participant.group)
+    participant.group.revision += 1
+
+
 def kept_for_revision(delivery: Delivery, name: str, make: Callable[[], T]) -> T:
     """`make()`, kept per app process under the delivery's revision, which every instructor
     action bumps (the slide, which activity is open, its timer): an entry never goes stale.
@@ -257,10 +274,7 @@ def answer_save(
     # SQLite that transaction holds the database's one write lock, and every statement in it is
     # a moment a busy process may keep everyone else waiting: few statements.
     with transaction.atomic(savepoint=False):
-        if connection.features.has_select_for_update:
-            # PostgreSQL: the group's members save one at a time (versions, positions). SQLite
-            # needs no row lock: its write transaction already has the whole database.
-            Group.objects.select_for_update().filter(pk=participant.group_id).exists()
+        lock_group(participant)
         group_pieces = Submission.objects.filter(run=run, group=participant.group_id)
         positions = dict(group_pieces.values_list("key", "position"))
         current = group_pieces.filter(key=key).first() if key in positions else None
@@ -312,7 +326,7 @@ def piece_store(
         current.updated_at = now
         current.save(update_fields=["text", "author", "version", "updated_at"])
         submission = current
-    bump_answers(participant.delivery, participant.group)
+    bump_own_answers(participant)
     return submission
 
 
@@ -326,14 +340,17 @@ def own_submission(participant: Participant, key: str) -> Submission:
 
 def answer_delete(*, participant: Participant, key: str) -> None:
     with transaction.atomic():
-        own_submission(participant, key).delete()
-        bump_answers(participant.delivery, participant.group)
+        submission = own_submission(participant, key)
+        lock_group(participant)
+        submission.delete()
+        bump_own_answers(participant)
 
 
 def answer_move(*, participant: Participant, key: str, step: int) -> None:
     """Swap a list point with its neighbour above (-1) or below (+1)."""
     with transaction.atomic():
         submission = own_submission(participant, key)
+        lock_group(participant)
         siblings = list(
             Submission.objects.filter(run=submission.run, group=submission.group).order_by(
                 "position", "id"
@@ -347,7 +364,7 @@ def answer_move(*, participant: Participant, key: str, step: int) -> None:
         for position, sibling in enumerate(siblings, start=1):
             if sibling.position != position:
                 Submission.objects.filter(pk=sibling.pk).update(position=position)
-        bump_answers(participant.delivery, participant.group)
+        bump_own_answers(participant)
 
 
 def submission_mark(*, delivery: Delivery, submission_id: int, mark: str) -> Submission:

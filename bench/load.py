@@ -16,8 +16,9 @@ The scenario, as in a classroom:
 - the instructor starts the delivery, moves slides, goes to slide 12, opens activity 5.1 (every
   phone sends a point at once: the burst), starts its timer (a second burst), moves on;
 - each point has its own idempotency key (point:<uuid>) and is resent with the same key after a
-  network error, a 429 or a 503, after the Retry-After the server asked for; once it is
-  acknowledged, the phone asks for its stage at once, as static/js/answers.js does (a poll);
+  network error, a 429 or a 503, after the Retry-After the server asked for; the answer's
+  response carries the group's stage, which the phone takes if it is later than the one it
+  shows, as static/js/answers.js does;
 - afterwards, the same concurrency hammers the unchanged poll and a bare "ok" view in turn, and
   the poll's throughput is printed as a ratio of the bare view's;
 - finally the database is asked what was stored: lost = acknowledged but not stored, dup = rows
@@ -303,12 +304,15 @@ class Phone:
         self.sent: list[str] = []
         self.acked: list[str] = []
 
-    def see(self, body: bytes) -> None:
+    def see(self, body: bytes, *, only_later: bool = False) -> None:
         match = STAGE_REV.search(body)
         if match is None:
             return
-        self.rev = f"{int(match[1])}.{int(match[2])}"
-        delivery_revision = int(match[1])
+        revision = (int(match[1]), int(match[2]))
+        if only_later and self.rev and revision <= tuple(map(int, self.rev.split("."))):
+            return
+        self.rev = "{}.{}".format(*revision)
+        delivery_revision = revision[0]
         if not self.seen or self.seen[-1][0] != delivery_revision:
             self.seen.append((delivery_revision, time.perf_counter()))
 
@@ -445,12 +449,11 @@ class Bench:
             )
             wait = 0.5 + random.random()
             if got is not None:
-                status, response_headers, _ = got
+                status, response_headers, response_body = got
                 if status == 200:
                     phone.acked.append(key)
                     self.submit_e2e.append((time.perf_counter() - first) * 1000)
-                    # static/js/answers.js asks for the stage at once, to show the new point.
-                    await self.poll(phone)
+                    phone.see(json.loads(response_body)["stage"].encode(), only_later=True)
                     return
                 self.failed("submit", got)
                 if status not in (429, 503):

@@ -134,6 +134,24 @@
     }
   }
 
+  // "<delivery>.<group>": whether the revision `a` comes after `b`.
+  function later(a, b) {
+    const [delivery, group] = String(a).split(".").map(Number);
+    const [shownDelivery, shownGroup] = String(b).split(".").map(Number);
+    return delivery > shownDelivery || (delivery === shownDelivery && group > shownGroup);
+  }
+  // An answer's response carries the group's stage as the change left it: shown at once, unless
+  // a live update has already brought a later one. Without it, the stage is asked for.
+  function showStage(data, sentAt) {
+    const current = stage();
+    if (!current) return;
+    if (!data.stage) {
+      htmx.trigger(current, "refresh");
+    } else if (later(data.revision, current.dataset.revision)) {
+      htmx.swap(current, data.stage, { swapStyle: "outerHTML" }, { beforeSwapCallback: rememberFocus, eventInfo: { sentAt } });
+    }
+  }
+
   async function send(name, draft) {
     if (inFlight.has(name) || Date.now() < retryAfter) return;
     const slot = name.slice(name.indexOf("|") + 1);
@@ -144,6 +162,7 @@
     writeDrafts(drafts);
     status(livePiece(name), t("Sending…"), "sending");
     let response;
+    const sentAt = Date.now();
     try {
       // The activity the draft was typed for: the server refuses it once that one is closed.
       const run = name.split("|")[0].split(":")[2];
@@ -155,8 +174,6 @@
       return;
     }
     inFlight.delete(name);
-    // A live update may have replaced the piece while the answer was on its way.
-    const live = livePiece(name);
     let data = {};
     try {
       data = await response.json();
@@ -179,15 +196,18 @@
         dropDraft(name);
       }
       banner("");
+      showStage(data, sentAt);
+      const live = livePiece(name);
       if (live) {
         if (slot !== "new") live.dataset.version = data.version;
         status(live, typedOn ? t("Not sent yet") : t("Sent ✓"), typedOn ? "draft" : "sent");
         const textarea = live.querySelector("textarea");
         if (slot === "new" && !typedOn) textarea.value = "";
       }
-      htmx.trigger(stage(), "refresh");
       return;
     }
+    // A live update may have replaced the piece while the answer was on its way.
+    const live = livePiece(name);
     if (response.status === 429 || response.status >= 500) {
       const wait = Number(response.headers.get("Retry-After") || 3);
       retryAfter = Date.now() + wait * 1000;
@@ -234,10 +254,11 @@
 
   async function operate(piece, operation, extra) {
     try {
+      const sentAt = Date.now();
       const response = await post(operation, { key: piece.dataset.slot, ...extra });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) status(piece, data.error || t("Not done. Try again."), "error");
-      htmx.trigger(stage(), "refresh");
+      showStage(response.ok ? data : {}, sentAt);
     } catch (error) {
       banner(t("No connection. Try again when the connection is back."));
     }
@@ -317,13 +338,15 @@
     }
   });
 
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.target.id !== "stage") return;
+  function rememberFocus() {
     const active = document.activeElement;
     const piece = active && active.closest && active.closest("[data-piece]");
     if (piece && active.tagName === "TEXTAREA") {
       remembered = { slot: piece.dataset.slot, start: active.selectionStart, end: active.selectionEnd };
     }
+  }
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target.id === "stage") rememberFocus();
   });
   // Right after the swap, in the same task: a key pressed before htmx settles (20 ms later) would
   // land in the server's copy of the box and replace the draft with that one letter.

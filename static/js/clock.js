@@ -80,10 +80,11 @@
 
   const sentAt = new WeakMap(); // htmx request → when it was sent
   document.addEventListener("htmx:beforeSend", (event) => sentAt.set(event.detail.xhr, Date.now()));
-  // htmx swaps in the answer it has just received.
+  // htmx swaps in the answer it has just received (or answers.js the stage an answer's
+  // response carried, with when that answer was sent).
   document.addEventListener("htmx:afterSwap", (event) => {
     const arrivedAt = Date.now();
-    adopt(sentAt.get(event.detail.xhr) ?? arrivedAt, arrivedAt);
+    adopt(sentAt.get(event.detail.xhr) ?? event.detail.sentAt ?? arrivedAt, arrivedAt);
     tick();
   });
 

@@ -139,6 +139,38 @@ def test_an_unchanged_poll_is_204_and_a_group_change_is_not(phone, delivery):
     assert phone.get(f"{url}?rev={revision}", **HTMX).status_code == 200
 
 
+def test_an_answer_comes_back_with_the_groups_stage_as_the_change_left_it(client_factory, delivery):
+    Delivery.objects.filter(pk=delivery.pk).update(grouping_mode=GroupingMode.PICK)
+    go(delivery, 12)
+    amina, ben = client_factory(), client_factory()
+    for each, name in [(amina, "Amina"), (ben, "Ben")]:
+        each.post(
+            reverse("participants:join", args=[delivery.join_code]), {"name": name, "group": 1}
+        )
+    url = reverse("participants:stage", args=[delivery.join_code])
+    response = send(amina, delivery, key="point:aaaaaaaa-1", text="Trust comes first").json()
+    assert "Trust comes first" in response["stage"]
+    assert f'data-revision="{response["revision"]}"' in response["stage"]
+    # The revision it carries is the group's now: a poll with it has nothing new.
+    assert amina.get(f"{url}?rev={response['revision']}", **HTMX).status_code == 204
+    moved = send(ben, delivery, key="point:aaaaaaaa-2", text="Listen")
+    assert amina.get(f"{url}?rev={response['revision']}", **HTMX).status_code == 200
+    later, earlier = (
+        tuple(map(int, r.split("."))) for r in (moved.json()["revision"], response["revision"])
+    )
+    assert later > earlier
+    for operation, body in [("move", {"step": -1}), ("delete", {})]:
+        done = send(ben, delivery, operation, key="point:aaaaaaaa-2", **body).json()
+        assert ben.get(f"{url}?rev={done['revision']}", **HTMX).status_code == 204
+    assert "Listen" not in done["stage"] and "Trust comes first" in done["stage"]
+
+
+def test_a_refused_answer_carries_no_stage(phone, delivery):
+    go(delivery, 12)
+    refused = send(phone, delivery, key="point:aaaaaaaa-1", text="  ").json()
+    assert refused == {"error": "Write something before sending."}
+
+
 def test_the_consultation_task_shows_the_groups_assignment(client_factory, delivery):
     go(delivery, 16)
     phones = [client_factory() for _ in range(3)]

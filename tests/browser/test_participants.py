@@ -546,6 +546,73 @@ def test_a_point_sent_while_the_network_drops_is_kept_and_stored_once(open_phone
     assert texts(delivery) == [text, second]
 
 
+def test_a_change_shows_at_once_from_the_answers_response_without_asking_again(
+    open_phone, one_group
+):
+    """The answer's response carries the group's stage: the phone shows it even when it cannot
+    ask for its stage at all (every poll fails here)."""
+    delivery = one_group
+    go_to_activity(delivery, 12)
+    phone = phone_on(open_phone, delivery, "Amina Diallo")
+    expect(new_point_box(phone)).to_be_visible()
+    stage_requests = []
+
+    def no_stage(route):
+        stage_requests.append(route.request.url)
+        route.abort()
+
+    phone.route(re.compile(r"/p/\w+/\?rev="), no_stage)
+    deadline = Within(PHONE_FOLLOWS)
+    while not stage_requests and deadline.ms > 1:
+        phone.wait_for_timeout(50)
+    assert stage_requests, "the phone did not poll: the test would prove nothing"
+    add_point(phone, "Trust")
+    expect_points(phone, ["Trust"], timeout=1.0)
+    expect(status_of(phone, "new")).to_have_text("Sent ✓")
+    expect(new_point_box(phone)).to_have_value("")
+    add_point(phone, "Listen first")
+    expect_points(phone, ["Trust", "Listen first"], timeout=1.0)
+    point_boxes(phone).nth(1).locator("xpath=ancestor::*[@data-piece]").get_by_role(
+        "button", name="Move up"
+    ).click()
+    expect_points(phone, ["Listen first", "Trust"], timeout=1.0)
+    point_boxes(phone).nth(1).locator("xpath=ancestor::*[@data-piece]").get_by_role(
+        "button", name="Remove this point"
+    ).click()
+    expect_points(phone, ["Listen first"], timeout=1.0)
+    assert texts(delivery) == ["Listen first"]
+    assert_fits_phone(phone)
+    screenshot(phone, "phone-shown-from-answer")
+
+
+def test_sending_one_field_keeps_the_text_and_focus_of_the_box_being_typed_in(
+    open_phone, one_group
+):
+    delivery = one_group
+    go_to_activity(delivery, 28)
+    phone = phone_on(open_phone, delivery, "Amina Diallo")
+    held = []
+    phone.route("**/answer/save/**", lambda route: held.append(route))
+    fill_field(phone, "S", "Vagrant children in the camp")
+    deadline = Within(3)
+    while not held and deadline.ms > 1:
+        phone.wait_for_timeout(20)
+    assert held, "the send never left the phone"
+    # While Scanning is on its way, Amina writes Analysis.
+    field_box(phone, "A").click()
+    phone.keyboard.type("No school")
+    held.pop().continue_()
+    expect(piece(phone, "field:S").get_by_role("button", name="Save")).to_be_visible(
+        timeout=PHONE_FOLLOWS * 1000
+    )
+    expect(status_of(phone, "field:S")).to_have_text("Sent ✓")
+    expect(field_box(phone, "A")).to_have_value("No school")
+    assert focused_id(phone) == "piece-field-A"
+    phone.keyboard.type(" nearby")
+    expect(field_box(phone, "A")).to_have_value("No school nearby")
+    assert texts(delivery) == ["Vagrant children in the camp"]
+
+
 # --- 3. A reload keeps what was typed -----------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.core.cache import caches
 from django.template.loader import render_to_string
@@ -61,7 +62,26 @@ class Piece:
         return "piece-" + self.key.replace(":", "-")
 
 
-def pieces_for(run: ActivityRun, submissions: dict[str, Submission]) -> dict:
+class StoredPiece(NamedTuple):
+    """What a phone shows of a stored Submission."""
+
+    key: str
+    text: str
+    version: int
+
+
+def stored_pieces(run: ActivityRun, group_id: int) -> dict[str, StoredPiece]:
+    """The group's stored pieces, in the order the list shows its points. Read at every change
+    to the group's answer: columns, not model instances, and no join for the model's ordering."""
+    rows = (
+        Submission.objects.filter(run=run, group=group_id)
+        .order_by("position", "pk")
+        .values_list("key", "text", "version")
+    )
+    return {key: StoredPiece(key, text, version) for key, text, version in rows}
+
+
+def pieces_for(run: ActivityRun, submissions: dict[str, StoredPiece]) -> dict:
     form = run.activity.response_form
     kind = form["kind"]
 
@@ -75,10 +95,7 @@ def pieces_for(run: ActivityRun, submissions: dict[str, Submission]) -> dict:
         )
 
     if kind == "list":
-        points = [
-            Piece(key=s.key, text=s.text, version=s.version)
-            for s in sorted(submissions.values(), key=lambda s: (s.position, s.pk))
-        ]
+        points = [Piece(key=s.key, text=s.text, version=s.version) for s in submissions.values()]
         return {"points": points, "prompt": form.get("prompt", ""), "new_point": Piece(key="new")}
     if kind == "table":
         rows = [
@@ -139,7 +156,7 @@ def body_context(participant: Participant, run: ActivityRun | None, now: datetim
             lesson_id=delivery.lesson_id, number=delivery.current_slide
         )
         return context | {"slide": slide, "content_language": slide.lesson.language}
-    submissions = {s.key: s for s in Submission.objects.filter(run=run, group=group)}
+    submissions = stored_pieces(run, group.pk)
     return context | {
         "content_language": run.activity.lesson.language,
         "activity": run.activity,

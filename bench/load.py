@@ -36,9 +36,6 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,15 +46,20 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from copsite.local_server import (  # noqa: E402
+    HOST,
+    LocalServer,
+    ServerFailed,
+    manage,
+    pg_execute,
+    with_database,
+)
 from copsite.serving import SHED_AFTER_SECONDS, SheddingWorker  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"  # the only address this benchmark ever sends to
 INSTRUCTOR = "bench-instructor"
 POLL_SECONDS = 2.0
 SCREEN_POLL_SECONDS = 1.0  # the console and the projector poll every second
-COMMAND_TIMEOUT = 120
-START_TIMEOUT = 30
 SUBMIT_GIVE_UP_SECONDS = 90  # a phone keeps resending an answer this long at most
 STAGE_REV = re.compile(rb'hx-get="/p/[A-Za-z0-9]+/\?rev=(\d+)\.(\d+)"')
 SCREEN_REV = re.compile(rb'data-revision="(\d+)"')
@@ -133,23 +135,14 @@ def cpu_seconds(pid: int) -> float:
 # --- The server under test ---------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-class Server:
+class Server(LocalServer):
     """A fresh database and gunicorn, both gone after close()."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.folder = Path(tempfile.mkdtemp(prefix="cop-bench-"))
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self.process: subprocess.Popen | None = None
         self.pg_admin_url = ""
         self.pg_database = ""
+        folder = Path(tempfile.mkdtemp(prefix="cop-bench-"))
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "COP_SQLITE_PATH"}}
         env |= {
             "DJANGO_SETTINGS_MODULE": args.settings,
@@ -163,35 +156,19 @@ class Server:
         if args.database == "postgres":
             self.pg_admin_url = args.postgres_url
             self.pg_database = f"cop_bench_{secrets.token_hex(4)}"
-            env["DATABASE_URL"] = self.pg_admin_url.rsplit("/", 1)[0] + "/" + self.pg_database
+            env["DATABASE_URL"] = with_database(self.pg_admin_url, self.pg_database)
         else:
-            env["COP_SQLITE_PATH"] = str(self.folder / "db.sqlite3")
-        self.env = env
+            env["COP_SQLITE_PATH"] = str(folder / "db.sqlite3")
+        options = ["--workers", str(args.workers), "--threads", str(args.threads)]
+        super().__init__(folder, env, [*options, "--backlog", "2048"])
 
     def manage(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT,
-        )
-        if done.returncode:
-            raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-        return done.stdout
-
-    def pg(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.pg_admin_url, autocommit=True) as connection:
-            connection.execute(sql)
+        return manage(self.env, *args, stdin=stdin)
 
     def setup(self, *, password: str) -> tuple[int, str]:
         """Database, static files, lesson, instructor, delivery: (delivery id, join code)."""
         if self.pg_database:
-            self.pg(f'CREATE DATABASE "{self.pg_database}"')
+            pg_execute(self.pg_admin_url, f'CREATE DATABASE "{self.pg_database}"')
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
         self.manage("loadlesson", "content/cop")
@@ -215,40 +192,6 @@ class Server:
         code = re.search(r"join code: (\w+)", printed).group(1)
         return delivery_id, code
 
-    def start(self) -> None:
-        log = open(self.folder / "gunicorn.log", "wb")  # noqa: SIM115
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "copsite.wsgi",
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--workers",
-            str(self.args.workers),
-            "--threads",
-            str(self.args.threads),
-            "--backlog",
-            "2048",
-        ]
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited: {self.log()}")
-            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 0.2):
-                return
-            time.sleep(0.1)
-        raise SystemExit(f"gunicorn did not listen in {START_TIMEOUT} s: {self.log()}")
-
     def stored_keys(self, delivery_id: int) -> list[str]:
         script = (
             "import json; from activities.models import Submission; print(json.dumps(list("
@@ -257,22 +200,13 @@ class Server:
         )
         return json.loads(self.manage("shell", "-c", script).strip().splitlines()[-1])
 
-    def log(self) -> str:
-        path = self.folder / "gunicorn.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
-
     def close(self) -> None:
-        if self.process and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=15)
+        self.stop()
         if self.pg_database:
             with contextlib.suppress(Exception):
-                self.pg(f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)')
+                pg_execute(
+                    self.pg_admin_url, f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)'
+                )
         if not self.args.keep:
             for path in sorted(self.folder.rglob("*"), reverse=True):
                 path.unlink() if path.is_file() else path.rmdir()
@@ -799,6 +733,8 @@ def main(argv=None) -> int:
         report(args, bench, figures, stored)
         if "Traceback" in server.log():
             print("gunicorn logged a traceback:\n" + server.log(), file=sys.stderr)
+    except ServerFailed as failed:
+        raise SystemExit(str(failed)) from None
     finally:
         server.close()
     return 0

@@ -13,24 +13,16 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from django.conf import settings
+from copsite.local_server import HOST, LocalServer, manage, pg_execute, with_database
 
-BASE_DIR = Path(settings.BASE_DIR)
-HOST = "127.0.0.1"
 PHONES = 20
 INSTRUCTOR = "fault-instructor"
 PASSWORD = "fault-instructor-password"
-START_TIMEOUT = 20
 SETUP_SCRIPT = f"""
 import json
 from django.contrib.auth import get_user_model
@@ -60,12 +52,6 @@ print(json.dumps({{"delivery": delivery.pk, "code": delivery.join_code, "tokens"
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def postgres_url() -> str | None:
     """The PostgreSQL server of the test run (DATABASE_URL) as its maintenance database
     `postgres`, where databases are created and dropped; None on SQLite."""
@@ -73,18 +59,6 @@ def postgres_url() -> str | None:
     if not url.startswith(("postgres://", "postgresql://")):
         return None
     return url.rsplit("/", 1)[0] + "/postgres"
-
-
-def with_database(url: str, name: str) -> str:
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
-def pg_execute(url: str, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
 
 
 @dataclass
@@ -124,17 +98,8 @@ def prepare(folder: Path) -> Prepared:
         env["DATABASE_URL"] = with_database(pg, template)
     else:
         env["COP_SQLITE_PATH"] = str(folder / "template.sqlite3")
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SETUP_SCRIPT],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    if done.returncode:
-        raise AssertionError(f"preparing the database failed:\n{done.stdout}{done.stderr}")
-    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    printed = manage(env, "shell", "-c", SETUP_SCRIPT)
+    facts = json.loads(printed.strip().splitlines()[-1])
     return Prepared(
         **facts,
         sqlite_file=None if pg else folder / "template.sqlite3",
@@ -142,18 +107,12 @@ def prepare(folder: Path) -> Prepared:
     )
 
 
-class ServedApp:
+class ServedApp(LocalServer):
     """gunicorn on a copy of the prepared database; `url` stays the same across restarts."""
 
     def __init__(self, prepared: Prepared, folder: Path, *, workers: int = 2, threads: int = 4):
         self.prepared = prepared
-        self.folder = folder
-        self.workers = workers
-        self.threads = threads
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-        self.env = base_env()
+        env = base_env()
         self.pg_admin = postgres_url()
         if self.pg_admin:
             self.pg_database = f"cop_faults_{secrets.token_hex(4)}"
@@ -162,12 +121,14 @@ class ServedApp:
                 f'CREATE DATABASE "{self.pg_database}" TEMPLATE "{prepared.pg_template}"',
             )
             self.database_url = with_database(self.pg_admin, self.pg_database)
-            self.env["DATABASE_URL"] = self.database_url
+            env["DATABASE_URL"] = self.database_url
             self.sqlite_file = None
         else:
             self.sqlite_file = folder / "db.sqlite3"
             shutil.copyfile(prepared.sqlite_file, self.sqlite_file)
-            self.env["COP_SQLITE_PATH"] = str(self.sqlite_file)
+            env["COP_SQLITE_PATH"] = str(self.sqlite_file)
+        options = ["--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "2"]
+        super().__init__(folder, env, options)
 
     @property
     def is_sqlite(self) -> bool:
@@ -175,79 +136,12 @@ class ServedApp:
 
     def start(self, **knobs: str) -> None:
         """Start gunicorn; knobs are COP_FAULT_* settings, e.g. start(BUSY_MS="300")."""
-        assert self.process is None, "already running"
-        self.starts += 1
-        env = self.env | {f"COP_FAULT_{k}": v for k, v in knobs.items()}
-        log = open(self.folder / f"gunicorn-{self.starts}.log", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "copsite.wsgi",
-                "--bind",
-                f"{HOST}:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--threads",
-                str(self.threads),
-                "--graceful-timeout",
-                "2",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: killed whole, never the runner
-        )
-        log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            with contextlib.suppress(OSError):
-                if Phone(self, "").request("GET", "/healthz", timeout=1)[0] == 200:
-                    return
-            if self.process.poll() is not None:
-                raise AssertionError(
-                    f"gunicorn exited with {self.process.returncode}: {self.log()}"
-                )
-            if time.monotonic() > deadline:
-                raise AssertionError(f"gunicorn did not answer in {START_TIMEOUT} s: {self.log()}")
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        """SIGKILL the master and every worker at once, as a power cut or the OOM killer would."""
-        process, self.process = self.process, None
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        # The workers are in the same group; wait until none is left holding the port.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(process.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        process, self.process = self.process, None
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        super().start({f"COP_FAULT_{k}": v for k, v in knobs.items()})
 
     def close(self) -> None:
         self.stop()
         if self.pg_admin:
             pg_execute(self.pg_admin, f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)')
-
-    def log(self) -> str:
-        logs = sorted(self.folder.glob("gunicorn-*.log"))
-        return "\n".join(path.read_text(errors="replace")[-3000:] for path in logs)
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Read the served database directly, as an administrator would."""

@@ -1,0 +1,157 @@
+"""The app served by gunicorn on this machine, in a process group of its own, and manage.py run
+beside it: for the load benchmark (bench/load.py) and for the tests that stop, kill and restart
+a real server, which pytest-django's live server (inside the test process) cannot be."""
+
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+HOST = "127.0.0.1"  # the only address a local server listens on
+BASE_DIR = Path(__file__).resolve().parent.parent
+COMMAND_TIMEOUT = 180  # seconds for one manage.py command
+START_TIMEOUT = 30  # seconds for gunicorn to answer /healthz
+STOP_TIMEOUT = 10  # seconds for gunicorn to exit after a signal
+LOG_TAIL = 3000  # characters of each log that an error message carries
+
+
+class ServerFailed(RuntimeError):
+    """gunicorn or a manage.py command failed; the message carries what it printed."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    """Run `manage.py *args` with `env`; what it printed, or ServerFailed with its output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+    )
+    if done.returncode:
+        raise ServerFailed(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def with_database(url: str, name: str) -> str:
+    """A PostgreSQL server's address with another database's name."""
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def pg_execute(url: str, *statements: str) -> None:
+    """Run statements outside a transaction (CREATE DATABASE, DROP DATABASE)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+class LocalServer:
+    """gunicorn serving copsite.wsgi on HOST:`port` with `options` (workers, threads, …).
+
+    `url` stays the same across restarts, so pages under test keep polling it. Each start logs
+    to `folder`/gunicorn-<n>.log. gunicorn and its workers form one process group: a stop or a
+    kill ends all of them, never the process that started them.
+    """
+
+    def __init__(self, folder: Path, env: dict[str, str], options: Sequence[str] = ()) -> None:
+        self.folder = folder
+        self.env = env
+        self.options = list(options)
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start gunicorn and return once it answers /healthz."""
+        assert self.process is None, "the server is already running"
+        self.starts += 1
+        log = open(self.folder / f"gunicorn-{self.starts}.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "copsite.wsgi",
+                "--bind",
+                f"{HOST}:{self.port}",
+                *self.options,
+            ],
+            cwd=BASE_DIR,
+            env=self.env | (extra_env or {}),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()  # the child has its own copy
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self.answers():
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                raise ServerFailed(f"gunicorn exited with {code}: {self.log()}")
+            if time.monotonic() > deadline:
+                raise ServerFailed(f"gunicorn did not answer in {START_TIMEOUT} s: {self.log()}")
+            time.sleep(0.1)
+
+    def answers(self) -> bool:
+        """Whether the server answers /healthz with 200."""
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=1)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        """SIGTERM to the whole group and wait; SIGKILL if it does not end in time."""
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=STOP_TIMEOUT)
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once, as a power cut or the OOM killer would,
+        and wait until none is left holding the port."""
+        process, self.process = self.process, None
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+    def log(self) -> str:
+        """The end of each start's log, oldest first."""
+        return "\n".join(
+            path.read_text(errors="replace")[-LOG_TAIL:]
+            for path in sorted(
+                self.folder.glob("gunicorn-*.log"), key=lambda path: int(path.stem.split("-")[1])
+            )
+        )

@@ -145,11 +145,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # As SQLite's busy timeout: a request that meets a lock held too long gives up with a 503
     # (copsite.middleware) rather than holding its thread for as long as the lock is held.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=10000"
-    # Parameters bound by the server, so psycopg prepares a statement run five times on a
-    # connection: PostgreSQL then neither parses nor plans it again. An unchanged poll's query
-    # cost the server 130 us of CPU unprepared, 40 us prepared (bench/RESULTS.md). A migration
-    # that changes a column's type needs the app restarted, as any deploy does.
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -132,6 +132,22 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of this machine's PostgreSQL processes (server and backends). A
+    backend that ends in between takes its share with it: gunicorn keeps its connections."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = stat.read_text().split("(", 1)[1].rsplit(")", 1)
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+        if name == "postgres":
+            fields = fields.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 # --- The server under test ---------------------------------------------------------------------
 
 
@@ -525,6 +541,7 @@ class Bench:
             self.stats.latency = defaultdict(list, {"join": self.stats.latency["join"]})
             join_requests = self.stats.requests
             cpu_server = cpu_seconds(self.server.process.pid)
+            cpu_database = postgres_cpu_seconds()
             cpu_client = time.process_time()
             started = time.perf_counter()
             self.stop_at = started + self.args.duration
@@ -539,6 +556,7 @@ class Bench:
             await asyncio.gather(*bursts)
             elapsed = time.perf_counter() - started
             cpu_server = cpu_seconds(self.server.process.pid) - cpu_server
+            cpu_database = postgres_cpu_seconds() - cpu_database
             cpu_client = time.process_time() - cpu_client
             scenario_requests = self.stats.requests - join_requests
 
@@ -552,6 +570,7 @@ class Bench:
             "scenario_requests": scenario_requests,
             "cpu_server": cpu_server,
             "cpu_client": cpu_client,
+            "cpu_database": cpu_database,
             "bare_rps": bare_rps,
             "poll_rps": poll_rps,
             "saturation_errors": bare_errors + poll_errors,
@@ -592,10 +611,13 @@ def report(args, bench: Bench, figures: dict, stored: list[str]) -> str:
         f"{load_average()} after"
     )
     line(f"joined {args.phones} phones in {figures['join_seconds']:.1f} s")
+    database_cpu = (
+        f"PostgreSQL {figures['cpu_database']:.1f} s, " if args.database == "postgres" else ""
+    )
     line(
         f"scenario {figures['elapsed']:.1f} s: {figures['scenario_requests']} requests, "
         f"{figures['scenario_requests'] / figures['elapsed']:.0f} req/s; CPU used: server "
-        f"{figures['cpu_server']:.1f} s, this client {figures['cpu_client']:.1f} s "
+        f"{figures['cpu_server']:.1f} s, {database_cpu}this client {figures['cpu_client']:.1f} s "
         f"(of {2 * figures['elapsed']:.0f} core-seconds)"
     )
     line(f"{'kind':<8} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")

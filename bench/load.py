@@ -132,11 +132,10 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def postgres_cpu_seconds() -> float:
-    """User + system CPU of this machine's PostgreSQL processes (server and backends). A
-    backend that ends in between takes its share with it: gunicorn keeps its connections."""
+def postgres_cpu() -> dict[int, float]:
+    """User + system CPU of each of this machine's PostgreSQL processes (server and backends)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    used = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             name, fields = stat.read_text().split("(", 1)[1].rsplit(")", 1)
@@ -144,8 +143,14 @@ def postgres_cpu_seconds() -> float:
             continue
         if name == "postgres":
             fields = fields.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    """PostgreSQL's CPU since `before`. A backend that ended in between takes its share with it:
+    gunicorn keeps its connections, so the scenario's backends are all counted."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in postgres_cpu().items())
 
 
 # --- The server under test ---------------------------------------------------------------------
@@ -541,7 +546,7 @@ class Bench:
             self.stats.latency = defaultdict(list, {"join": self.stats.latency["join"]})
             join_requests = self.stats.requests
             cpu_server = cpu_seconds(self.server.process.pid)
-            cpu_database = postgres_cpu_seconds()
+            cpu_database = postgres_cpu()
             cpu_client = time.process_time()
             started = time.perf_counter()
             self.stop_at = started + self.args.duration
@@ -556,7 +561,7 @@ class Bench:
             await asyncio.gather(*bursts)
             elapsed = time.perf_counter() - started
             cpu_server = cpu_seconds(self.server.process.pid) - cpu_server
-            cpu_database = postgres_cpu_seconds() - cpu_database
+            cpu_database = postgres_cpu_since(cpu_database)
             cpu_client = time.process_time() - cpu_client
             scenario_requests = self.stats.requests - join_requests
 

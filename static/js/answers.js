@@ -147,7 +147,7 @@
     if (!current) return;
     if (!data.stage) {
       htmx.trigger(current, "refresh");
-    } else if (later(data.revision, current.dataset.revision)) {
+    } else if (!current.dataset.revision || later(data.revision, current.dataset.revision)) {
       htmx.swap(current, data.stage, { swapStyle: "outerHTML" }, { beforeSwapCallback: rememberFocus, eventInfo: { sentAt } });
     }
   }

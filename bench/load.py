@@ -132,10 +132,12 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def postgres_cpu() -> dict[int, float]:
-    """User + system CPU of each of this machine's PostgreSQL processes (server and backends)."""
+def postgres_cpu_seconds() -> float:
+    """User + system CPU used so far by this machine's PostgreSQL: its live processes, and the
+    backends that have ended, which the server counts as its reaped children (gunicorn closes
+    a connection after CONN_MAX_AGE and opens another: backends come and go during a run)."""
     tick = os.sysconf("SC_CLK_TCK")
-    used = {}
+    processes = {}  # pid -> (parent pid, own CPU, reaped children's CPU)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             name, fields = stat.read_text().split("(", 1)[1].rsplit(")", 1)
@@ -143,14 +145,13 @@ def postgres_cpu() -> dict[int, float]:
             continue
         if name == "postgres":
             fields = fields.split()
-            used[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
-    return used
-
-
-def postgres_cpu_since(before: dict[int, float]) -> float:
-    """PostgreSQL's CPU since `before`. A backend that ended in between takes its share with it:
-    gunicorn keeps its connections, so the scenario's backends are all counted."""
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in postgres_cpu().items())
+            own = (int(fields[11]) + int(fields[12])) / tick
+            reaped = (int(fields[13]) + int(fields[14])) / tick
+            processes[int(stat.parent.name)] = (int(fields[1]), own, reaped)
+    return sum(
+        own + (reaped if parent not in processes else 0.0)
+        for parent, own, reaped in processes.values()
+    )
 
 
 # --- The server under test ---------------------------------------------------------------------
@@ -546,7 +547,7 @@ class Bench:
             self.stats.latency = defaultdict(list, {"join": self.stats.latency["join"]})
             join_requests = self.stats.requests
             cpu_server = cpu_seconds(self.server.process.pid)
-            cpu_database = postgres_cpu()
+            cpu_database = postgres_cpu_seconds()
             cpu_client = time.process_time()
             started = time.perf_counter()
             self.stop_at = started + self.args.duration
@@ -561,7 +562,7 @@ class Bench:
             await asyncio.gather(*bursts)
             elapsed = time.perf_counter() - started
             cpu_server = cpu_seconds(self.server.process.pid) - cpu_server
-            cpu_database = postgres_cpu_since(cpu_database)
+            cpu_database = postgres_cpu_seconds() - cpu_database
             cpu_client = time.process_time() - cpu_client
             scenario_requests = self.stats.requests - join_requests
 

@@ -418,6 +418,16 @@ def test_the_preview_leaves_out_a_value_the_field_refuses_and_says_why(coordinat
     assert "Group work 10 min" in text  # the saved phases
 
 
+def test_each_editors_projector_preview_names_the_slide_it_is_shown_on(coordinator_client, draft):
+    slide = text_of(coordinator_client.get(reverse("content:slide", args=[draft.pk, 13])))
+    activity = text_of(coordinator_client.get(reverse("content:activity", args=[draft.pk, "5.2"])))
+    footer = '<footer class="projector-foot"><span lang="en">Community-oriented Policing</span>'
+    assert f"{footer}<span>Slide 13</span></footer>" in slide
+    assert f"{footer}<span>Slide 14</span></footer>" in activity  # 5.2 opens on slide 14
+    for page in (slide, activity):
+        assert 'hx-post="/content/' in page and "Not in the preview" not in page
+
+
 # Validate and publish.
 
 

@@ -115,20 +115,35 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
+def proc_stat(process: Path) -> tuple[str, list[str]] | None:
+    """A process's name and the fields of its /proc/<pid>/stat that follow the name (state,
+    parent pid, …); None once it has ended."""
+    try:
+        name, rest = (process / "stat").read_text().split("(", 1)[1].rsplit(")", 1)
+    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        return None
+    return name, rest.split()
+
+
+def cpu_fields(fields: list[str], first: int) -> float:
+    """Seconds of user + system CPU from two stat fields: 11 for the process's own, 13 for its
+    reaped children's."""
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children (gunicorn's master and workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     pending = [pid]
     while pending:
-        current = pending.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        process = Path(f"/proc/{pending.pop()}")
+        stat = proc_stat(process)
+        if stat is None:
             continue
+        total += cpu_fields(stat[1], 11)
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
+            for task in (process / "task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
     return total
 
 
@@ -136,18 +151,16 @@ def postgres_cpu_seconds() -> float:
     """User + system CPU used so far by this machine's PostgreSQL: its live processes, and the
     backends that have ended, which the server counts as its reaped children (gunicorn closes
     a connection after CONN_MAX_AGE and opens another: backends come and go during a run)."""
-    tick = os.sysconf("SC_CLK_TCK")
     processes = {}  # pid -> (parent pid, own CPU, reaped children's CPU)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            name, fields = stat.read_text().split("(", 1)[1].rsplit(")", 1)
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            continue
-        if name == "postgres":
-            fields = fields.split()
-            own = (int(fields[11]) + int(fields[12])) / tick
-            reaped = (int(fields[13]) + int(fields[14])) / tick
-            processes[int(stat.parent.name)] = (int(fields[1]), own, reaped)
+    for process in Path("/proc").glob("[0-9]*"):
+        stat = proc_stat(process)
+        if stat is not None and stat[0] == "postgres":
+            fields = stat[1]
+            processes[int(process.name)] = (
+                int(fields[1]),
+                cpu_fields(fields, 11),
+                cpu_fields(fields, 13),
+            )
     return sum(
         own + (reaped if parent not in processes else 0.0)
         for parent, own, reaped in processes.values()

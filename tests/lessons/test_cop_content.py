@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.urls import reverse
 
-from lessons.models import Slide
+from activities.models import delivery_create
+from lessons.models import ACTIVITY_AUDIENCE, SLIDE_AUDIENCE, Audience, Slide
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "cop"
 SOURCE_LINES = (CONTENT / "SOURCE.txt").read_text(encoding="utf-8").splitlines()
@@ -16,7 +18,7 @@ SOURCE_LINES = (CONTENT / "SOURCE.txt").read_text(encoding="utf-8").splitlines()
 STRUCTURAL = re.compile(
     r"^(Lesson at a Glance|Lesson Map|The Lesson|Starting the lesson|RESOURCES|INSTRUCTIONS:"
     r"|Films:|Slides? \d+|Duration: 120 minutes total|45 minutes: presentation"
-    r"|75 minutes: interactive exchange or activity|Time:"
+    r"|75 minutes: interactive exchange or activity|Time:|Question\tTraditional Policing\t.*"
     r"|.*\tSlides? \d+(-\d+)?"
     r"|(Group discussion|Group work): \d+ minutes(Presentations|Discussion): \d+ minutes"
     r"|(Discussion in small groups|Presenting in plenary) 5 min)$"
@@ -55,17 +57,68 @@ def content_text() -> str:
     return " ".join(normalise(line) for text in texts for line in text.splitlines())
 
 
+def source_sentences():
+    """(line number, sentence) of every text line of the source; a table row's cells apart."""
+    for number, line in enumerate(SOURCE_LINES, start=1):
+        if len(normalise(line)) < 3 or STRUCTURAL.match(line.strip()):
+            continue
+        for cell in line.split("\t"):
+            for sentence in re.split(r"(?<=[.:?])\s+", normalise(cell)):
+                if sentence and not STRUCTURAL.match(sentence):
+                    yield number, sentence
+
+
 def test_every_sentence_of_the_source_is_in_the_content():
     corpus = re.sub(r"\s+", " ", content_text())
-    missing = []
-    for number, line in enumerate(SOURCE_LINES, start=1):
-        text = normalise(line)
-        if len(text) < 3 or STRUCTURAL.match(line.strip()):
-            continue
-        for sentence in re.split(r"(?<=[.:?])\s+", text):
-            if sentence not in corpus and not STRUCTURAL.match(sentence):
-                missing.append(f"source line {number}: {sentence}")
+    missing = [
+        f"source line {number}: {sentence}"
+        for number, sentence in source_sentences()
+        if sentence not in corpus
+    ]
     assert missing == []
+
+
+def audience_text(audience: Audience) -> str:
+    """The text of every slide and activity field read by `audience` (derived reasons left out)."""
+    lesson = yaml.safe_load((CONTENT / "lesson.yaml").read_text(encoding="utf-8"))
+    # How to start the lesson is the instructor's plan, read on the console.
+    texts = list(yaml_strings(lesson["opening"])) if audience == Audience.CONSOLE else []
+    for path in sorted((CONTENT / "sections").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for records, audiences in (
+            (data["slides"], SLIDE_AUDIENCE),
+            (data.get("activities", []), ACTIVITY_AUDIENCE),
+        ):
+            for record in records:
+                for name, value in record.items():
+                    if audiences.get(name) == audience:
+                        texts.extend(yaml_strings(value))
+    return re.sub(
+        r"\s+", " ", " ".join(normalise(line) for text in texts for line in text.splitlines())
+    )
+
+
+# The instructor's voice: lines the source addresses to the instructor alone.
+INSTRUCTOR_VOICE = re.compile(
+    r"^\s*(?:-\s*)?(Ask |Note for the instructor|Note to Instructor|Use this slide|Use the "
+    r"(notes|following notes)|Transition by the instructor|Divide participants|Then, in sequence"
+    r"|After the discussion|Before showing|Give learners|To summarise)"
+)
+
+
+def test_the_instructors_lines_are_on_the_console_only():
+    room = audience_text(Audience.ROOM) + audience_text(Audience.ON_REVEAL)
+    console = audience_text(Audience.CONSOLE)
+    lines = [n for n, line in enumerate(SOURCE_LINES, start=1) if INSTRUCTOR_VOICE.match(line)]
+    assert len(lines) >= 20  # the check reads the source's instructor lines, not nothing
+    misplaced = [
+        f"source line {number}: {sentence}"
+        for number, sentence in source_sentences()
+        # (The group labels WHAT? WHO? HOW? of that line are the room's too.)
+        if number in lines
+        and ((len(sentence.split()) > 2 and sentence in room) or sentence not in console)
+    ]
+    assert misplaced == []
 
 
 def source_items(anchor: str, count: int) -> list[str]:
@@ -123,6 +176,8 @@ def test_minutes_add_up_to_the_plan(cop_lesson):
     assert cop_lesson.minutes_interaction == 75
     assert sum(s.minutes_presentation for s in sections) == 45
     assert sum(s.minutes_interaction for s in sections) == 75
+    for activity in cop_lesson.activities.all():
+        assert activity.minutes == sum(p.minutes for p in activity.phases.all()), activity.code
     phases = {
         activity.code: [(p.name, p.minutes) for p in activity.phases.all()]
         for activity in cop_lesson.activities.all()
@@ -145,7 +200,7 @@ LISTS = [
     (31, "key_message", "are:", "Key message: The end goals", 5),
     (32, "body", "These are the basic requirements", "These are the basic requirements", 5),
     (33, "key_message", "consists of 6 stages:", "Key message: Implementation process", 6),
-    (35, "body", "such as:", "Challenges and obstacles to the effective", 14),
+    (35, "reveal", "such as:", "Challenges and obstacles to the effective", 14),
     (
         25,
         "key_message",
@@ -171,6 +226,39 @@ def test_slide_lists_are_complete_and_in_source_order(
     expected = source_items(anchor, count)
     assert len(expected) == count
     assert list_after(getattr(slides[slide_number], field), intro)[:count] == expected
+    # A list the slide presents is the room's; slide 35's challenges are the brainstorm's answers.
+    assert SLIDE_AUDIENCE[field] == (Audience.ON_REVEAL if slide_number == 35 else Audience.ROOM)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "code, anchor, count",
+    [
+        ("challenges", "Challenges and obstacles to the effective", 14),
+        ("positive-contact", "Ask participants to think of ways to optimize", 15),
+        ("problems", "Key Message: In conflict/post-conflict environments, some", 6),
+    ],
+)
+def test_brainstorms_debrief_against_the_sources_answers(cop_lesson, code, anchor, count):
+    activity = cop_lesson.activities.get(code=code)
+    assert activity.grouping == {"kind": "class"}
+    points = [normalise(p.text) for p in activity.key_points.all()]
+    assert points == source_items(anchor, count)
+
+
+@pytest.mark.django_db
+def test_the_community_brainstorm_debriefs_against_slide_7(cop_lesson, slides):
+    community = cop_lesson.activities.get(code="community")
+    assert community.grouping == {"kind": "class"} and community.slide.number == 6
+    assert [p.text for p in community.key_points.all()] == slides[7].body.split("\n\n")
+
+
+@pytest.mark.django_db
+def test_every_activity_has_a_derived_task_for_the_participants(cop_lesson):
+    for activity in cop_lesson.activities.all():
+        assert activity.task and "task" in activity.derived, activity.code
+        assert "source line" in activity.derived["task"], activity.code
+        assert not INSTRUCTOR_VOICE.match(activity.task), activity.code
 
 
 @pytest.mark.django_db
@@ -190,11 +278,15 @@ def test_learning_objectives_and_opening_options(cop_lesson):
 
 
 @pytest.mark.django_db
-def test_traditional_vs_cop_table_has_all_ten_rows(cop_lesson):
-    form = cop_lesson.activities.get(code="5.2").response_form
+def test_traditional_vs_cop_table_rows_are_the_debriefs_ten_key_points(cop_lesson):
+    activity = cop_lesson.activities.get(code="5.2")
+    assert activity.response_form == {"kind": "list", "columns": ["Traditional Policing", "CoP"]}
     source_rows = [line.split("\t") for line in SOURCE_LINES[350:360]]
-    assert form["columns"] == ["Traditional Policing", "CoP"]
-    assert [[row["label"], *row["expected"]] for row in form["rows"]] == source_rows
+    points = [p.text for p in activity.key_points.all()]
+    assert points == [
+        f"{question}\n\n- Traditional Policing: {traditional}\n- CoP: {cop}"
+        for question, traditional, cop in source_rows
+    ]
 
 
 @pytest.mark.django_db
@@ -217,18 +309,18 @@ def test_consultation_task_assigns_what_who_how(cop_lesson):
 
 
 @pytest.mark.django_db
-def test_sara_case_of_the_galasi_camp(cop_lesson, slides):
+def test_sara_groups_scan_and_analyse_the_galasi_case(cop_lesson, slides):
     sara = cop_lesson.activities.get(code="sara")
-    assert [f["label"] for f in sara.response_form["fields"]] == [
-        "Scanning",
-        "Analysis",
-        "Response",
-        "Assessment",
-    ]
-    assert "Galasi" in slides[28].body
-    assert "(Scanning)" in slides[29].body.replace("**", "")
-    assert "(Assessment)" in slides[30].body
-    assert sara.derived  # the source gives the case as an illustration, not a group task
+    assert [f["label"] for f in sara.response_form["fields"]] == ["Scanning", "Analysis"]
+    assert sara.slide.number == 28 and "Galasi" in slides[28].body
+    assert "Scanning" in sara.task and "Analysis" in sara.task
+    # The debrief is what the source states for those two steps, on slide 29.
+    slide_29 = slides[29].body.replace("**", "")
+    for point in sara.key_points.all():
+        assert point.text in slide_29
+    assert [p.slot for p in sara.key_points.all()] == ["S", "A"]
+    assert "(Scanning)" in slide_29 and "(Assessment)" in slides[30].body
+    assert {"instructions", "task", "key_points"} <= set(sara.derived)
 
 
 @pytest.mark.django_db
@@ -240,6 +332,10 @@ def test_take_away_asks_what_so_what_now_what(cop_lesson):
         "Now What?",
     ]
     assert {p.slot for p in take_away.key_points.all()} == {"what", "so-what", "now-what"}
+    # "What?" says "(See four essential elements below)": they are What?'s.
+    elements = take_away.key_points.get(text__startswith="The four essential elements")
+    assert elements.slot == "what"
+    assert elements.text.count("**") == 8  # each element's bold heading
 
 
 @pytest.mark.django_db
@@ -247,3 +343,113 @@ def test_references_are_complete(cop_lesson):
     groups = {group["heading"]: group for group in cop_lesson.references}
     assert len(groups["Reference Materials"]["items"]) == 9
     assert len(groups["UN Information"]["items"]) == 7
+
+
+@pytest.mark.django_db
+def test_the_smaller_fixes(cop_lesson, slides):
+    assert "4. the provision of access to UN personnel" in slides[13].notes
+    consultation = cop_lesson.activities.get(code="consultation")
+    points = {(p.slot, p.text) for p in consultation.key_points.all()}
+    assert (
+        "WHAT?",
+        "Based on consultations and received information UNPOL carry out analysis and develop "
+        "solutions.",
+    ) in points
+    assert ("WHO?", "All sections of the communities must be approached and involved.") in points
+    assert cop_lesson.activities.get(code="5.3").grouping_summary == (
+        "Pairs or small groups (4–5 per group)"
+    )
+
+
+# What the room sees, screen by screen: the projector and a phone on every slide, with and
+# without its activity open.
+ROOM_FORBIDDEN = ("Ask participants", "Ask groups", "Use this slide", "Note for the instructor")
+CHALLENGE = "Lack of political and/or community will"
+GALASI = "In an IDP camp in Galasi, Carana"
+
+
+def screens(instructor_client, phone, delivery) -> tuple[str, str]:
+    delivery.refresh_from_db()
+    projector = instructor_client.get(reverse("activities:projector", args=[delivery.pk]))
+    stage = phone.get(reverse("participants:stage", args=[delivery.join_code]))
+    assert projector.status_code == stage.status_code == 200
+    return projector.content.decode(), stage.content.decode()
+
+
+@pytest.fixture
+def room(instructor_client, instructor, client_factory, cop_lesson):
+    """A started delivery of the CoP lesson with one participant's phone in a group."""
+    delivery = delivery_create(lesson=cop_lesson, instructor=instructor, title="Room")
+    phone = client_factory()
+    phone.post(reverse("participants:join", args=[delivery.join_code]), {"name": "Amina"})
+    delivery.start()
+    return lambda: screens(instructor_client, phone, delivery), delivery
+
+
+@pytest.mark.django_db
+def test_no_instructor_line_on_the_projector_or_a_phone(room, cop_lesson):
+    show, delivery = room
+    seen = []
+    for slide in cop_lesson.slides.select_related("activity"):
+        delivery.go_to_slide(slide.number)
+        seen.append((slide.number, *show()))
+        if slide.activity:
+            delivery.open_activity()
+            seen.append((slide.activity.code, *show()))
+            delivery.close_activity()
+    assert len(seen) == 32 + 10
+    assert "What is Community-oriented Policing?" in seen[0][1]  # the projector, read
+    assert "Amina" in seen[0][2] or "Slide 5" in seen[0][2]  # the phone, read
+    found = [
+        (where, line)
+        for where, *pages in seen
+        for page in pages
+        for line in ROOM_FORBIDDEN
+        if line in page
+    ]
+    assert found == []
+
+
+@pytest.mark.django_db
+def test_slide_35s_challenges_reach_the_projector_only_once_revealed(room, instructor_client):
+    show, delivery = room
+    delivery.go_to_slide(35)
+    projector, phone = show()
+    assert "Putting in place a CoP strategy" in projector
+    assert CHALLENGE not in projector and CHALLENGE not in phone
+    console = instructor_client.get(reverse("activities:console", args=[delivery.pk]))
+    assert CHALLENGE in console.content.decode()  # the instructor sees what is to come
+    response = instructor_client.post(
+        reverse("activities:action", args=[delivery.pk]), {"action": "reveal"}
+    )
+    assert response.status_code in (200, 302)
+    projector, phone = show()
+    assert CHALLENGE in projector and "Funding equipment training lacking" in projector
+    delivery.refresh_from_db()
+    delivery.go_to_slide(36)
+    delivery.go_to_slide(35)
+    assert CHALLENGE not in show()[0]  # leaving the slide hides it again
+
+
+@pytest.mark.django_db
+def test_the_galasi_case_is_on_the_projector_and_phones_while_sara_is_open(room):
+    show, delivery = room
+    delivery.go_to_slide(28)
+    delivery.open_activity()
+    projector, phone = show()
+    for page in (projector, phone):
+        assert GALASI in page
+        assert "apply the first two steps of SARA" in page
+        assert "Show slide 28" not in page  # the instructor's instruction stays on the console
+    assert 'data-slot="field:S"' in phone and 'data-slot="field:A"' in phone
+
+
+@pytest.mark.django_db
+def test_5_2_phone_is_one_list_per_column_with_one_send_per_point(room):
+    show, delivery = room
+    delivery.go_to_slide(14)
+    delivery.open_activity()
+    _, phone = show()
+    assert phone.count('data-slot="new:c') == 2
+    assert 'data-slot="new:c0"' in phone and 'data-slot="new:c1"' in phone
+    assert "Traditional Policing" in phone and "cell:" not in phone

@@ -1,21 +1,24 @@
 """Debrief: which of an activity's key points the groups' answers already cover.
 
-The app suggests, the instructor decides. A key point is matched by its keywords when the
-content gives them, otherwise by its label: its bold heading, or its first words.
+The app suggests, the instructor decides. Each answer is scored against the activity's key
+points once, when it is stored (`answer_matches`, before the write transaction; the rows are
+written with the answer); the console only reads the best stored answer per point, so its cost
+does not grow with the number of answers.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from rapidfuzz import fuzz
 
-from activities.models import ActivityRun, KeyPointCoverage, Submission
+from activities.matching import SUGGEST_AT, PointSource, matches
+from activities.models import ActivityRun, KeyPointCoverage, KeyPointMatch, Submission
 from lessons.models import KeyPoint
 
-SUGGEST_AT = 70
-LABEL_WORDS = 12
+MARKUP = re.compile(r"[*_`#>]")
 
 
 @dataclass(frozen=True)
@@ -24,78 +27,127 @@ class PointDebrief:
     label: str
     score: int
     matched_text: str
-    status: str  # "covered", "reinforced" or "" while undecided
+    status: str  # a KeyPointCoverage.Status, or "" while undecided
 
     @property
     def suggested(self) -> bool:
         return self.score >= SUGGEST_AT
 
     @property
+    def is_covered(self) -> bool:
+        return self.status == KeyPointCoverage.Status.COVERED
+
+    @property
+    def is_reinforced(self) -> bool:
+        return self.status == KeyPointCoverage.Status.REINFORCED
+
+    @property
     def needs_reinforcing(self) -> bool:
-        return self.status != KeyPointCoverage.Status.COVERED
+        """Still to be said: neither found by the groups nor already reinforced."""
+        return not self.status
+
+
+def point_text(point: KeyPoint) -> str:
+    """The point's whole text without its Markdown, on one line."""
+    return " ".join(MARKUP.sub("", point.text).split())
 
 
 def point_label(point: KeyPoint) -> str:
+    """The point's name: its bold heading (without its number) when it has one, else its
+    whole text. Never cut: the instructor reads it out."""
     bold = re.search(r"\*\*(.+?)\*\*", point.text)
-    text = bold[1] if bold else point.text
-    text = re.sub(r"^\d+\.\s*", "", re.sub(r"[*_`#>]", "", text)).strip()
-    words = text.split()
-    return " ".join(words[:LABEL_WORDS]) + ("…" if len(words) > LABEL_WORDS else "")
+    if not bold:
+        return point_text(point)
+    return re.sub(r"^\d+\.\s*", "", " ".join(MARKUP.sub("", bold[1]).split())).strip()
 
 
-MIN_WORDS_AGAINST_TEXT = 3
+def sources(activity_id: int) -> tuple[PointSource, ...]:
+    rows = KeyPoint.objects.filter(activity_id=activity_id).order_by("position", "pk")
+    return tuple(
+        (pk, text, tuple(keywords or ()))
+        for pk, text, keywords in rows.values_list("pk", "text", "keywords")
+    )
 
 
-def match(point: KeyPoint, label: str, answers: list[str]) -> tuple[int, str]:
-    """The best score of any answer against the point, and that answer.
-
-    An answer is matched against the point's keywords (or, without keywords, its label); and an
-    answer of a few words or more also against the point's whole text, since key points are
-    often paragraphs whose wording a group echoes from the middle.
-    """
-    best, best_text = 0, ""
-    text = re.sub(r"[*_`#>]", "", point.text).lower()
-    for answer in answers:
-        lowered = answer.lower()
-        # A word or two says too little to judge a point by its label or its text.
-        substantial = len(lowered.split()) >= MIN_WORDS_AGAINST_TEXT
-        scores = [fuzz.partial_ratio(keyword.lower(), lowered) for keyword in point.keywords]
-        if substantial:
-            scores.append(fuzz.token_set_ratio(label.lower().rstrip("…"), lowered))
-            scores.append(fuzz.partial_ratio(lowered, text))
-        score = round(max(scores, default=0))
-        if score > best:
-            best, best_text = score, answer
-    return best, best_text
+def answer_matches(run: ActivityRun, text: str) -> list[KeyPointMatch]:
+    """The key points `text` may make, scored: unsaved rows for `matches_store`. Called before
+    the answer's write transaction, so no matching happens while the database is locked."""
+    return [
+        KeyPointMatch(run=run, key_point_id=pk, score=score)
+        for pk, score in matches(text, sources(run.activity_id), KeyPointMatch.STORED_FROM)
+    ]
 
 
-def debrief(run: ActivityRun) -> list[PointDebrief]:
-    answers = list(Submission.objects.filter(run=run, hidden=False).values_list("text", flat=True))
+def matches_store(submission: Submission, found: list[KeyPointMatch], *, replace: bool) -> None:
+    """Inside the answer's write transaction: the scores of its new text."""
+    if replace:
+        KeyPointMatch.objects.filter(submission=submission).delete()
+    for match in found:
+        match.submission = submission
+    if found:
+        KeyPointMatch.objects.bulk_create(found)
+
+
+def best_answers(run: ActivityRun):
+    """The run's key points, each with its best-scored visible answer: one query, whose cost is
+    an index read per point however many answers there are."""
+    best = KeyPointMatch.objects.filter(
+        run=run, key_point=OuterRef("pk"), submission__hidden=False
+    ).order_by("-score", "submission_id")
+    return run.activity.key_points.annotate(
+        best_score=Subquery(best.values("score")[:1]),
+        best_text=Subquery(best.values("submission__text")[:1]),
+    )
+
+
+@dataclass(frozen=True)
+class Debrief:
+    """An activity's key points as the console shows them; iterates over its points."""
+
+    points: list[PointDebrief]
+
+    def __iter__(self) -> Iterator[PointDebrief]:
+        return iter(self.points)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def to_reinforce(self) -> list[PointDebrief]:
+        return [point for point in self.points if point.needs_reinforcing]
+
+
+def debrief(run: ActivityRun) -> Debrief:
     decided = dict(run.coverage.values_list("key_point_id", "status"))
-    points = []
-    for point in run.activity.key_points.all():
-        label = point_label(point)
-        score, text = match(point, label, answers)
-        points.append(PointDebrief(point, label, score, text, decided.get(point.pk, "")))
-    return points
+    return Debrief(
+        [
+            PointDebrief(
+                point,
+                point_label(point),
+                point.best_score or 0,
+                point.best_text or "",
+                decided.get(point.pk, ""),
+            )
+            for point in best_answers(run)
+        ]
+    )
 
 
 def coverage_decide(*, run: ActivityRun, key_point_id: int, status: str) -> None:
     """Record the instructor's call on a key point; `status` "" takes the call back."""
-    point = run.activity.key_points.get(pk=key_point_id)
+    point = best_answers(run).get(pk=key_point_id)
     with transaction.atomic():
         if not status:
             KeyPointCoverage.objects.filter(run=run, key_point=point).delete()
             return
         if status not in KeyPointCoverage.Status.values:
             raise ValueError(status)
-        score, _ = match(
-            point,
-            point_label(point),
-            list(Submission.objects.filter(run=run, hidden=False).values_list("text", flat=True)),
-        )
         KeyPointCoverage.objects.update_or_create(
             run=run,
             key_point=point,
-            defaults={"status": status, "suggested_score": score, "decided_at": timezone.now()},
+            defaults={
+                "status": status,
+                "suggested_score": point.best_score or 0,
+                "decided_at": timezone.now(),
+            },
         )

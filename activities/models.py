@@ -108,6 +108,12 @@ class Delivery(models.Model):
     )
     current_slide = models.PositiveIntegerField()
     projector_blank = models.BooleanField(default=False)
+    # The one group the projector's wall shows, large, while the instructor talks it through.
+    spotlight_group = models.ForeignKey(
+        "Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The slide whose revealable part the projector shows; leaving the slide hides it.
+    revealed_slide = models.PositiveIntegerField(null=True, blank=True)
     open_run = models.ForeignKey(
         "ActivityRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -132,6 +138,18 @@ class Delivery(models.Model):
     def suggested_group_count(self) -> int:
         """Groups of 4–5: as many groups of 5 as the class fills, at least one."""
         return max(1, -(-self.expected_class_size // 5))
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.LIVE
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == self.Status.ENDED
 
     @property
     def accepts_participants(self) -> bool:
@@ -210,6 +228,8 @@ class Delivery(models.Model):
         if number == previous:
             return {"from": previous, "to": number}
         self.current_slide = number
+        self.spotlight_group = None
+        self.revealed_slide = None  # a revealed part is revealed again on each visit
         if self.status == self.Status.LIVE:
             self.visits.filter(left_at__isnull=True).update(left_at=now)
             SlideVisit.objects.create(delivery=self, slide_number=number, entered_at=now)
@@ -231,6 +251,24 @@ class Delivery(models.Model):
     def toggle_blank(self, *, now: datetime) -> dict:
         self.projector_blank = not self.projector_blank
         return {"blank": self.projector_blank}
+
+    @delivery_action("group_spotlight")
+    def spotlight_group_toggle(self, number: int, *, now: datetime) -> dict:
+        """Show only group `number` on the projector's wall, or every group again."""
+        group = self.groups.filter(number=number).first()
+        if group is None:
+            raise DeliveryError(_("This class has no group %(number)s.") % {"number": number})
+        self.spotlight_group = None if self.spotlight_group_id == group.pk else group
+        return {"group": number if self.spotlight_group else None}
+
+    @property
+    def is_revealed(self) -> bool:
+        return self.revealed_slide == self.current_slide
+
+    @delivery_action("reveal")
+    def toggle_reveal(self, *, now: datetime) -> dict:
+        self.revealed_slide = None if self.is_revealed else self.current_slide
+        return {"revealed": self.is_revealed}
 
     @delivery_action("activity_opened")
     def open_activity(self, *, now: datetime) -> dict:
@@ -504,6 +542,31 @@ class KeyPointCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_point} {self.status}"
+
+
+class KeyPointMatch(models.Model):
+    """How surely one answer makes one key point, scored once when the answer is stored: the
+    console adds up these rows instead of matching every answer on every render. Only scores
+    from `STORED_FROM` are kept; a weaker one says nothing the instructor sees."""
+
+    STORED_FROM = 40
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="matches")
+    # The submission's run again, so that a point's best answer in a run is one index read.
+    run = models.ForeignKey(ActivityRun, on_delete=models.CASCADE, related_name="matches")
+    key_point = models.ForeignKey("lessons.KeyPoint", on_delete=models.CASCADE)
+    score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "key_point"], name="one_match_per_point")
+        ]
+        indexes = [
+            models.Index(fields=["run", "key_point", "-score"], name="best_answer_per_point")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} ~ {self.key_point_id}: {self.score}"
 
 
 class RateCounter(models.Model):

@@ -1,10 +1,8 @@
 """The participants' pages: join by code, pick a name and group, and the stage that follows the
 instructor. Phones have no account: a random token in a cookie identifies the participant."""
 
-import json
-
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -14,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.models import GroupingMode, Participant, normalise_join_code
+from activities.models import GroupingMode, KeyPointMatch, Participant, normalise_join_code
 from activities.participation import (
     AnswerConflict,
     AnswerError,
@@ -22,18 +20,27 @@ from activities.participation import (
     answer_delete,
     answer_move,
     answer_save,
+    answer_scores,
     delivery_for_code,
     ensure_groups,
     groups_with_sizes,
     participant_join,
 )
 from activities.phone import answer_messages, stage_context
-from activities.ratelimit import over_limit
+from activities.ratelimit import over_limits
 from activities.tokens import participant_for_token, poll_revision
+from copsite.middleware import is_outage
+from copsite.parsing import BadBody, parse_int, read_json_object
 
 COOKIE_AGE = 24 * 3600
-ANSWERS_PER_MINUTE = 60
-JOIN_FAILURES_PER_MINUTE = 30
+# Per minute. A class is about 60 phones, all behind one address on a hotspot or a NAT.
+ANSWERS_PER_MINUTE = 60  # per participant
+ANSWERS_PER_GROUP_PER_MINUTE = 150  # a group of five, each at half the above
+ANSWERS_PER_ADDRESS_PER_MINUTE = 1200  # per class and address: new tokens do not add more
+CODE_LOOKUPS_PER_MINUTE = 600  # per address, right or wrong
+WRONG_CODES_PER_MINUTE = 60  # per address
+JOINS_PER_ADDRESS_PER_MINUTE = 150
+JOINS_PER_DELIVERY_PER_MINUTE = 200
 
 
 def use_class_language(request: HttpRequest, delivery) -> None:
@@ -56,21 +63,17 @@ def current_participant(request: HttpRequest, code: str) -> Participant | None:
 def join_page(request: HttpRequest) -> HttpResponse:
     error = ""
     code = ""
+    status = 200
     if request.method == "POST":
         code = request.POST.get("code", "")
-        # A whole class shares one address behind a hotspot: only wrong codes count.
-        failures = f"join-failures:{request.META.get('REMOTE_ADDR', '')}"
-        if over_limit(failures, limit=JOIN_FAILURES_PER_MINUTE, window_seconds=60, count=False):
-            error = _("Too many wrong codes from this network. Wait a minute and try again.")
+        try:
+            delivery = delivery_for_guess(request, code)
+        except JoinError as refused:
+            error, status = str(refused), 400
+        except Throttled as throttled:
+            return throttled.response(request, "participants/join.html", {"code": code})
         else:
-            try:
-                delivery = delivery_for_code(code)
-            except JoinError as refused:
-                over_limit(failures, limit=JOIN_FAILURES_PER_MINUTE, window_seconds=60)
-                error = str(refused)
-            else:
-                return redirect("participants:join", code=delivery.join_code)
-    status = 400 if error else 200
+            return redirect("participants:join", code=delivery.join_code)
     return TemplateResponse(
         request, "participants/join.html", {"error": error, "code": code}, status=status
     )
@@ -81,21 +84,38 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     if current_participant(request, code):
         return redirect("participants:stage", code=code)
     try:
-        delivery = delivery_for_code(code)
+        delivery = delivery_for_guess(request, code)
     except JoinError as refused:
         return TemplateResponse(
             request, "participants/join.html", {"error": str(refused), "code": code}, status=404
         )
+    except Throttled as throttled:
+        return throttled.response(request, "participants/join.html", {"code": code})
     use_class_language(request, delivery)
     error = ""
     name = request.POST.get("name", "")
+    groups = []
+    if delivery.grouping_mode == GroupingMode.PICK:
+        ensure_groups(delivery)
+        groups = groups_with_sizes(delivery)
+    context = {"delivery": delivery, "groups": groups, "name": name}
     if request.method == "POST":
-        group_number = request.POST.get("group", "")
+        wait = over_limits(
+            {
+                f"joins:{client_address(request)}": JOINS_PER_ADDRESS_PER_MINUTE,
+                f"joins-delivery:{delivery.pk}": JOINS_PER_DELIVERY_PER_MINUTE,
+            }
+        )
+        if wait:
+            refused = Throttled(
+                wait, _("Too many people joined from this network. Wait %(wait)s s and try again.")
+            )
+            return refused.response(request, "participants/name.html", context)
         try:
             participant = participant_join(
                 delivery=delivery,
                 display_name=name,
-                group_number=int(group_number) if group_number.isdigit() else None,
+                group_number=parse_int(request.POST.get("group", "")),
             )
         except JoinError as refused:
             error = str(refused)
@@ -110,16 +130,63 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
                 secure=request.is_secure(),
             )
             return response
-    groups = []
-    if delivery.grouping_mode == GroupingMode.PICK:
-        ensure_groups(delivery)
-        groups = groups_with_sizes(delivery)
     return TemplateResponse(
-        request,
-        "participants/name.html",
-        {"delivery": delivery, "groups": groups, "error": error, "name": name},
-        status=400 if error else 200,
+        request, "participants/name.html", context | {"error": error}, status=400 if error else 200
     )
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class Throttled(Exception):
+    """Too many requests of one kind from one address or for one class this minute."""
+
+    def __init__(self, wait: int, message: str) -> None:
+        super().__init__(message % {"wait": wait})
+        self.wait = wait
+
+    def response(self, request: HttpRequest, template: str, context: dict) -> HttpResponse:
+        error = str(self)
+        response = TemplateResponse(request, template, context | {"error": error}, status=429)
+        response["Retry-After"] = str(self.wait)
+        return response
+
+
+def delivery_for_guess(request: HttpRequest, code: str):
+    """The class a typed or linked code names, each look-up counted against the address.
+
+    A whole class shares one address behind a hotspot or a school's NAT: the limit on all
+    look-ups is far above what a class needs, and only wrong codes have a low one. A guesser
+    who used up the wrong codes' limit then gets 429 for every wrong code, while the class
+    behind the same address still joins with the right one.
+    """
+    address = client_address(request)
+    wait = counted_lookup(request, {f"code-lookups:{address}": CODE_LOOKUPS_PER_MINUTE})
+    if wait:
+        raise Throttled(
+            wait, _("Too many codes tried from this network. Wait %(wait)s s and try again.")
+        )
+    try:
+        return delivery_for_code(code)
+    except JoinError:
+        wait = counted_lookup(request, {f"join-failures:{address}": WRONG_CODES_PER_MINUTE})
+        if wait:
+            raise Throttled(
+                wait, _("Too many wrong codes from this network. Wait %(wait)s s and try again.")
+            ) from None
+        raise
+
+
+def counted_lookup(request: HttpRequest, limits: dict[str, int]) -> int:
+    """`over_limits` for a code look-up; a page that only reads still shows while the database
+    cannot be written (read-only, locked or full): the count is skipped, not the page."""
+    try:
+        return over_limits(limits)
+    except DatabaseError as error:
+        if request.method != "GET" or not is_outage(error):
+            raise
+        return 0
 
 
 def unchanged_since(request: HttpRequest, code: str) -> bool:
@@ -163,24 +230,30 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
     participant = current_participant(request, code)
     if participant is None:
         return JsonResponse({"error": _("You are not part of this class; join again.")}, status=403)
-    if len(request.body) > settings.ANSWER_MAX_BODY_BYTES:
-        return JsonResponse(
-            {"error": _("This answer is far too long to send; shorten it.")}, status=413
-        )
     use_class_language(request, participant.delivery)
-    data = answer_data(request.body)
+    try:
+        data = read_json_object(request, max_bytes=settings.ANSWER_MAX_BODY_BYTES)
+    except BadBody as refused:
+        return JsonResponse({"error": str(refused)}, status=refused.status)
+    limits = {
+        f"answer:{participant.pk}": ANSWERS_PER_MINUTE,
+        f"answer-address:{participant.delivery_id}:{client_address(request)}": (
+            ANSWERS_PER_ADDRESS_PER_MINUTE
+        ),
+    }
+    if participant.group_id is not None:
+        limits[f"answer-group:{participant.group_id}"] = ANSWERS_PER_GROUP_PER_MINUTE
+    # Scored before the write lock is taken: matching is the slow part of an answer.
+    save = operation == "save"
+    scores = answer_scores(participant, str(data.get("text", ""))) if save else None
     # The count and the answer in one write transaction: on SQLite, one wait for the write lock
     # instead of two. A refused answer writes nothing; the count stays.
     with transaction.atomic():
-        wait = over_limit(f"answer:{participant.pk}", limit=ANSWERS_PER_MINUTE, window_seconds=60)
+        wait = over_limits(limits)
         if wait:
             return too_many_sends(wait)
-        if data is None:
-            return JsonResponse(
-                {"error": _("The answer could not be read; send it again.")}, status=400
-            )
         try:
-            done = answer_operation(participant, operation, data)
+            done = answer_operation(participant, operation, data, scores)
         except AnswerError as refused:
             return answer_response(refused)
     # The group's stage as this change left it, rendered once the write lock is let go: the
@@ -190,25 +263,21 @@ def answer(request: HttpRequest, code: str, operation: str) -> JsonResponse:
     return JsonResponse(done | {"revision": context["revision"], "stage": stage_html})
 
 
-def answer_data(body: bytes) -> dict | None:
-    try:
-        data = json.loads(body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def answer_operation(participant: Participant, operation: str, data: dict) -> dict:
+def answer_operation(
+    participant: Participant,
+    operation: str,
+    data: dict,
+    scores: list[KeyPointMatch] | None = None,
+) -> dict:
     key = str(data.get("key", ""))
-    base = str(data.get("base_version", ""))
-    run = str(data.get("run", ""))
     if operation == "save":
         submission = answer_save(
             participant=participant,
             key=key,
             text=str(data.get("text", "")),
-            base_version=int(base) if base.isdigit() else None,
-            run_id=int(run) if run.isdigit() else None,
+            base_version=parse_int(data.get("base_version")),
+            run_id=parse_int(data.get("run")),
+            scores=scores,
         )
         return {"key": submission.key, "version": submission.version}
     if operation == "delete":

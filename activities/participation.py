@@ -12,23 +12,32 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.debrief import answer_matches, matches_store
 from activities.models import (
     ActivityRun,
     Delivery,
     Group,
     GroupingMode,
+    KeyPointMatch,
     Participant,
     Submission,
     normalise_join_code,
 )
+from lessons.models import list_point_column
 
 T = TypeVar("T")
+# One answer box; the phone counts against the same figure (participants/_piece.html).
 MAX_ANSWER_LENGTH = 1000
+# What one group can write into one activity: enough for any real activity (a list of 5.1's
+# points runs to about 15), and a bound on what every console render and debrief must read.
+MAX_POINTS_PER_GROUP = 40
+MAX_GROUP_CHARACTERS = 20_000
 MAX_NAME_LENGTH = 40
 GROUP_SIZE_MAX = 5
 POINT_KEY = re.compile(r"point:[A-Za-z0-9-]{8,64}")
@@ -218,7 +227,10 @@ def check_key(run: ActivityRun, key: str) -> None:
     form = run.activity.response_form
     kind = form["kind"]
     valid = {
-        "list": lambda: bool(POINT_KEY.fullmatch(key)),
+        "list": lambda: (
+            bool(POINT_KEY.fullmatch(key))
+            and (not form.get("columns") or list_point_column(form, key) is not None)
+        ),
         "text": lambda: key == "text",
         "fields": lambda: key in {f"field:{f['key']}" for f in form["fields"]},
         "table": lambda: (
@@ -250,6 +262,33 @@ def clean_text(text: str) -> str:
     return text
 
 
+def answer_scores(participant: Participant, text: str) -> list[KeyPointMatch] | None:
+    """The debrief's scores of an answer about to be saved, for `answer_save`: computed before
+    the write transaction, as matching is the slow part of an answer. None if it is refused."""
+    try:
+        return answer_matches(run_for_answers(participant), clean_text(text))
+    except AnswerError:
+        return None
+
+
+def group_caps_refusal(
+    group_pieces: models.QuerySet, key: str, text: str, positions: dict[str, int]
+) -> str:
+    """Why a piece would take the group past its points or characters for the activity, if so."""
+    if key not in positions and len(positions) >= MAX_POINTS_PER_GROUP:
+        return _(
+            "Your group already has %(limit)s points, the most one activity takes. "
+            "Edit or remove a point instead of adding one."
+        ) % {"limit": MAX_POINTS_PER_GROUP}
+    others = group_pieces.exclude(key=key).aggregate(total=Sum(Length("text")))["total"] or 0
+    if others + len(text) > MAX_GROUP_CHARACTERS:
+        return _(
+            "Your group's answers to this activity would be %(length)s characters long; "
+            "the limit is %(limit)s. Shorten this answer or another one."
+        ) % {"length": f"{others + len(text):,}", "limit": f"{MAX_GROUP_CHARACTERS:,}"}
+    return ""
+
+
 def answer_save(
     *,
     participant: Participant,
@@ -257,18 +296,22 @@ def answer_save(
     text: str,
     base_version: int | None = None,
     run_id: int | None = None,
+    scores: list[KeyPointMatch] | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Store one piece of the group's answer.
 
     A resend of what is already stored is acknowledged as it is (one stored answer however many
     retries). A save based on an older version than the stored one is refused with the stored
-    text, so nobody's words are overwritten unseen.
+    text, so nobody's words are overwritten unseen. `scores` come from `answer_scores`, called
+    before the caller's transaction; without them the answer is scored here.
     """
     now = now or timezone.now()
     text = clean_text(text)
     run = run_for_answers(participant, run_id)
     check_key(run, key)
+    if scores is None or any(match.run_id != run.pk for match in scores):
+        scores = answer_matches(run, text)
     # Nothing is written until it is known that something changes, so nothing has to be undone
     # and the block needs no savepoint of its own inside the answer view's transaction. On
     # SQLite that transaction holds the database's one write lock, and every statement in it is
@@ -280,11 +323,14 @@ def answer_save(
         current = group_pieces.filter(key=key).first() if key in positions else None
         if current is not None and current.text == text:
             return current  # a resend of what is stored: nothing changes
-        if current is not None and base_version != current.version:
-            conflict = current
-        else:
-            conflict = None
+        refusal = group_caps_refusal(group_pieces, key, text, positions)
+        conflict = current if current is not None and base_version != current.version else None
+        if not (refusal or conflict):
             submission = piece_store(participant, run, key, text, current, positions, now)
+            matches_store(submission, scores, replace=current is not None)
+    # Raised outside the block, which has no savepoint of its own to roll back to.
+    if refusal:
+        raise AnswerError(refusal)
     if conflict is not None:
         raise AnswerConflict(
             _(

@@ -1,5 +1,6 @@
 """What a participant's phone shows: the slide in brief, or the group's form for the activity."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActivityRun, Delivery, Participant, Submission
 from activities.participation import kept_for_revision
 from activities.screens import epoch_ms, timer_view
-from lessons.models import Slide
+from lessons.models import Slide, list_point_column
 
 # The messages static/js/answers.js shows, in the page's language; the keys are its English.
 # Each is written out so that makemessages finds it.
@@ -95,8 +96,7 @@ def pieces_for(run: ActivityRun, submissions: dict[str, StoredPiece]) -> dict:
         )
 
     if kind == "list":
-        points = [Piece(key=s.key, text=s.text, version=s.version) for s in submissions.values()]
-        return {"points": points, "prompt": form.get("prompt", ""), "new_point": Piece(key="new")}
+        return {"lists": point_lists(form, submissions.values()), "prompt": form.get("prompt", "")}
     if kind == "table":
         rows = [
             {
@@ -115,6 +115,31 @@ def pieces_for(run: ActivityRun, submissions: dict[str, StoredPiece]) -> dict:
         ]
         return {"fields": fields}
     return {"text": piece("text", prompt=form.get("prompt", ""))}
+
+
+@dataclass(frozen=True)
+class PointList:
+    """The points of one column of a list form (the whole list if it names no columns), with
+    the box that adds the next one: one screen, one send per point."""
+
+    label: str
+    points: list[Piece]
+    new_point: Piece
+
+
+def point_lists(form: dict, stored: Iterable[StoredPiece]) -> list[PointList]:
+    columns = form.get("columns") or []
+    if not columns:
+        points = [Piece(key=s.key, text=s.text, version=s.version) for s in stored]
+        return [PointList("", points, Piece(key="new"))]
+    by_column: dict[int | None, list[Piece]] = {}
+    for s in stored:
+        column = list_point_column(form, s.key)
+        by_column.setdefault(column, []).append(Piece(key=s.key, text=s.text, version=s.version))
+    return [
+        PointList(label, by_column.get(index, []), Piece(key=f"new:c{index}", label=label))
+        for index, label in enumerate(columns)
+    ]
 
 
 def stage_run(delivery: Delivery) -> ActivityRun | None:

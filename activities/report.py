@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.debrief import point_label
+from activities.debrief import point_text
 from activities.models import ActivityRun, Delivery, KeyPointCoverage
 from activities.wall import GroupAnswer, wall
 from lessons.models import Activity
@@ -157,7 +157,7 @@ def coverage_for(run: ActivityRun) -> list[PointCoverage]:
         KeyPointCoverage.Status.REINFORCED: "reinforced",
     }
     return [
-        PointCoverage(point_label(point), names.get(decided.get(point.pk), "missed"))
+        PointCoverage(point_text(point), names.get(decided.get(point.pk), "missed"))
         for point in run.activity.key_points.all()
     ]
 

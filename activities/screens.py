@@ -37,6 +37,14 @@ class TimerView:
     def is_running(self) -> bool:
         return self.state == TimerState.RUNNING
 
+    @property
+    def is_paused(self) -> bool:
+        return self.state == TimerState.PAUSED
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == TimerState.READY
+
 
 @dataclass(frozen=True)
 class MapRow:
@@ -117,7 +125,10 @@ def map_rows(delivery: Delivery, slide: Slide, pacing: Pacing | None) -> list[Ma
 
 
 def join_qr_svg(join_url: str) -> str:
-    return segno.make(join_url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
+    # A viewBox, no fixed size: the projector draws it large while people join, small after.
+    return segno.make(join_url, error="m").svg_inline(
+        scale=8, border=2, dark="#000", light="#fff", omitsize=True
+    )
 
 
 def poll_revision(delivery: Delivery) -> str:
@@ -143,6 +154,7 @@ def screen_context(
         "is_first_slide": numbers[0] == slide.number,
         "slide_position": numbers.index(slide.number) + 1,
         "slide_count": len(numbers),
+        "slide_numbers": " ".join(map(str, numbers)),
         "rows": map_rows(delivery, slide, pacing),
         "pacing": PacingView(pacing, epoch_ms(delivery.started_at)) if pacing else None,
         "run": run,

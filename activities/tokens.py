@@ -1,9 +1,9 @@
 """What a phone's token names: the revision its poll compares, or the participant with its
 delivery and group, each in one hand-written query on the token's unique index.
 
-Every poll and every answer starts here. Built by the ORM, the three-table join cost more to
-compile than to run (0.6-0.9 ms of CPU against 0.02 ms for the same SQL written out;
-bench/RESULTS.md): the SQL is written out once per database, and the participant's row becomes
+Every poll and every answer starts here. Built by the ORM, the three-table join cost many times
+more to compile than to run (bench/history/2026-11-sessions-1-4.md, third session, item 1): the
+SQL is written out once per database, and the participant's row becomes
 model instances through Django's own converters and `from_db`, as the ORM would make them.
 """
 
@@ -89,7 +89,8 @@ def revision_query(vendor: str) -> str:
 def poll_revision(*, token: str, code: str) -> str | None:
     """The revision a participant's phone polls with, "<delivery>.<group>"; None when the
     token is not a participant of that class. Every phone asks it every 2 s: two columns, no
-    more (on PostgreSQL every column of a wider row is converted, bench/RESULTS.md)."""
+    more (on PostgreSQL every column of a wider row is converted: bench/history/
+    2026-11-sessions-1-4.md, third session, item 7)."""
     with connection.cursor() as cursor:
         cursor.execute(revision_query(connection.vendor), [token, code])
         row = cursor.fetchone()

@@ -13,7 +13,9 @@ from activities.forms import DeliveryForm
 from activities.models import Delivery, DeliveryError, delivery_create
 from activities.participation import ensure_groups, participant_move, participant_remove
 from activities.permissions import instructor_required, own_delivery
+from activities.projector import projector_context, render_in_class_language
 from activities.screens import join_qr_svg, screen_context
+from copsite.parsing import parse_int
 
 
 @instructor_required
@@ -58,10 +60,11 @@ def render_screen(
     delivery = own_delivery(request, delivery_id)
     url = join_url(request, delivery)
     context = screen_context(delivery, include_hidden=not for_projector) | {"join_url": url}
-    if for_projector:
-        context["join_qr"] = join_qr_svg(url)
     if request.htmx:
         template += "#stage"
+    if for_projector:
+        context |= projector_context(delivery, context) | {"join_qr": join_qr_svg(url)}
+        return render_in_class_language(request, delivery, template, context)
     return TemplateResponse(request, template, context)
 
 
@@ -85,7 +88,9 @@ def action(request: HttpRequest, delivery_id: int) -> HttpResponse:
     delivery = own_delivery(request, delivery_id)
     error = None
     try:
-        perform_action(delivery, request.POST.get("action", ""))
+        perform_action(
+            delivery, request.POST.get("action", ""), made_on=request.POST.get("revision", "")
+        )
     except DeliveryError as refused:
         error = str(refused)
     if not request.htmx:
@@ -105,7 +110,7 @@ def people(request: HttpRequest, delivery_id: int) -> HttpResponse:
     delivery = own_delivery(request, delivery_id)
     if request.method == "POST":
         participant = get_object_or_404(
-            delivery.participants, pk=request.POST.get("participant") or 0, removed=False
+            delivery.participants, pk=parse_int(request.POST.get("participant")) or 0, removed=False
         )
         target = request.POST.get("group", "")
         if target == "remove":
@@ -115,7 +120,7 @@ def people(request: HttpRequest, delivery_id: int) -> HttpResponse:
                 _("%(name)s was removed from the class.") % {"name": participant.display_name},
             )
         else:
-            group = delivery.groups.filter(number=target).first() if target.isdigit() else None
+            group = delivery.groups.filter(number=parse_int(target)).first()
             participant_move(participant=participant, group=group)
             where = group.name if group else _("no group")
             messages.success(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from activities.models import ActivityRun, Group, Submission
+from lessons.models import list_point_column
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ def piece_label(form: dict, key: str) -> str:
         return f"{form['rows'][row]['label']} · {form['columns'][column]}"
     if kind == "field":
         return next((f["label"] for f in form["fields"] if f["key"] == rest), rest)
-    return ""
+    column = list_point_column(form, key)
+    return form["columns"][column] if column is not None else ""
 
 
 def form_order(form: dict, key: str) -> tuple:
@@ -38,7 +40,8 @@ def form_order(form: dict, key: str) -> tuple:
     if kind == "field":
         keys = [f["key"] for f in form["fields"]]
         return (keys.index(rest) if rest in keys else len(keys),)
-    return ()
+    column = list_point_column(form, key)
+    return (column,) if column is not None else ()
 
 
 def wall(run: ActivityRun, *, include_hidden: bool) -> list[GroupAnswer]:

@@ -122,7 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Many phones write at once: WAL lets readers go on during a write, IMMEDIATE takes the write
     # lock at BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
     # Kept open across requests: opening a SQLite connection (functions, PRAGMAs, WAL index)
-    # costs more than a whole unchanged poll (bench/RESULTS.md).
+    # costs more than a whole unchanged poll (bench/history/2026-11-sessions-1-4.md, first session).
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     # Writers queue in the kernel, not on SQLite's sleeping busy timeout (copsite/sqlite).
     DATABASES["default"]["ENGINE"] = "copsite.sqlite"
@@ -146,10 +146,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (copsite.middleware) rather than holding its thread for as long as the lock is held.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c lock_timeout=10000"
     # Statements prepared once per connection: psycopg prepares one it has run five times, and
-    # PostgreSQL then neither parses nor plans it again (an unchanged poll's query: 130 us of
-    # the server's CPU unprepared, 40 us prepared). Django leaves preparing off unless asked,
-    # for poolers such as PgBouncer in transaction mode, which this app does not sit behind. A
-    # migration that changes a column's type needs the app restarted, as a deploy does.
+    # PostgreSQL then neither parses nor plans it again, most of what an unchanged poll's query
+    # cost the server (bench/history/2026-11-sessions-1-4.md, fourth session, item 3). Django
+    # leaves preparing off unless asked, for poolers such as PgBouncer in transaction mode, which
+    # this app does not sit behind. A migration that changes a column's type needs the app
+    # restarted, as a deploy does.
     DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,13 +9,12 @@ import stat
 import zipfile
 from pathlib import PurePosixPath
 
-import yaml
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 
 from lessons.checks import LESSON_FILE
-from lessons.document import LessonFiles
+from lessons.document import LessonFiles, lesson_map_files
 from lessons.errors import LessonInvalid, LessonProblem, grouped
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -191,15 +190,9 @@ def place_loose_files(files: LessonFiles) -> LessonFiles:
     """Browsers send a file's name without its folder: put `01-intro.yaml` where the lesson
     map names it (`sections/01-intro.yaml`). Files it does not name keep their names, and
     `parse()` reports them."""
-    try:
-        lesson = yaml.safe_load(files.get(LESSON_FILE, b"")) or {}
-        named = [row["file"] for row in lesson.get("lesson_map", []) if isinstance(row, dict)]
-    except (yaml.YAMLError, AttributeError, TypeError, KeyError):
-        return files  # parse() says what is wrong with lesson.yaml
+    named = lesson_map_files(files.get(LESSON_FILE, b""))
     placed = dict(files)
     for path in named:
-        if not isinstance(path, str):
-            continue
         base = PurePosixPath(path).name
         if path not in placed and base in placed and "/" not in base:
             placed[path] = placed.pop(base)

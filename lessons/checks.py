@@ -53,8 +53,12 @@ def check_minutes(lesson: Located, problems: list[LessonProblem]) -> None:
                 },
             )
         )
+    # The opening (the interactive start and the introductory slides 1-4) is presented before
+    # the lesson map's first row: its minutes count as presentation.
+    opening = (lesson.get("opening") or {}).get("minutes", 0)
     for part in ("presentation", "interaction"):
         planned = sum(row["minutes"][part] for row in rows)
+        planned += opening if part == "presentation" else 0
         if planned != minutes[part]:
             problems.append(
                 LessonProblem(

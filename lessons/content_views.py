@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.roles import COORDINATOR, has_role
+from copsite.parsing import parse_int
 from lessons import editing
 from lessons.archive import read_uploads, zip_lesson
 from lessons.compare import compare_versions
@@ -281,7 +282,8 @@ def save_field(
     request: HttpRequest, lesson: Lesson, key: str, state: FieldState
 ) -> tuple[FieldState, int]:
     version = request.POST.get("version", "")
-    version = int(version) if version.isdigit() else -1
+    version = parse_int(version)
+    version = -1 if version is None else version
     try:
         saved = editing.draft_save_field(
             lesson=lesson, key=key, data=request.POST, version=version, user=request.user
@@ -423,4 +425,4 @@ def compare(request: HttpRequest, slug: str) -> TemplateResponse:
 
 
 def number(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return parse_int(text)

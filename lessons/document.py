@@ -11,7 +11,7 @@ import yaml
 from django.conf import settings
 from django.utils.translation import gettext
 
-from lessons import checks
+from lessons import checks, safe_yaml
 from lessons.checks import LESSON_FILE
 from lessons.errors import LessonInvalid, LessonProblem, grouped
 from lessons.schema import LESSON, SECTION, Located, Where
@@ -76,9 +76,14 @@ def decode(name: str, data: bytes, problems: list[LessonProblem]) -> str | None:
     return text
 
 
-def compose(name: str, text: str, problems: list[LessonProblem]) -> yaml.Node | None:
+def compose(
+    name: str, text: str, problems: list[LessonProblem], budget: safe_yaml.Budget
+) -> yaml.Node | None:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        composed = safe_yaml.compose(text, budget)
+    except safe_yaml.Refused as refused:
+        problems.append(LessonProblem(name, refused.line, refused.path, refused.message))
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
@@ -88,9 +93,12 @@ def compose(name: str, text: str, problems: list[LessonProblem]) -> yaml.Node | 
     except yaml.YAMLError as error:
         problems.append(LessonProblem(name, 0, "", not_valid_yaml(error)))
         return None
-    if node is None:
+    if composed.problems:
+        problems.extend(safe_yaml.problems_of(name, composed))
+        return None
+    if composed.node is None:
         problems.append(LessonProblem(name, 0, "", gettext("is empty")))
-    return node
+    return composed.node
 
 
 def not_valid_yaml(reason: object) -> str:
@@ -98,11 +106,13 @@ def not_valid_yaml(reason: object) -> str:
     return gettext("is not valid YAML: %(reason)s") % {"reason": reason}
 
 
-def parse_file(name: str, data: bytes, spec, problems: list[LessonProblem]) -> Located | None:
+def parse_file(
+    name: str, data: bytes, spec, problems: list[LessonProblem], budget: safe_yaml.Budget
+) -> Located | None:
     text = decode(name, data, problems)
     if text is None:
         return None
-    node = compose(name, text, problems)
+    node = compose(name, text, problems, budget)
     if node is None:
         return None
     return spec.check(node, Where(name, problems), "")
@@ -113,7 +123,8 @@ def parse(files: LessonFiles) -> ParsedLesson:
     problems: list[LessonProblem] = []
     if LESSON_FILE not in files:
         raise LessonInvalid([LessonProblem(LESSON_FILE, 0, "", gettext("is missing"))])
-    lesson = parse_file(LESSON_FILE, files[LESSON_FILE], LESSON, problems)
+    budget = safe_yaml.Budget()  # one for all the files: a lesson's cost is their sum
+    lesson = parse_file(LESSON_FILE, files[LESSON_FILE], LESSON, problems, budget)
     if lesson is None:
         raise LessonInvalid(problems)
     sections: list[Located] = []
@@ -135,7 +146,7 @@ def parse(files: LessonFiles) -> ParsedLesson:
             )
             sections.append(None)
             continue
-        sections.append(parse_file(name, files[name], SECTION, problems))
+        sections.append(parse_file(name, files[name], SECTION, problems, budget))
     for name in sorted(set(files) - used):
         problems.append(LessonProblem(name, 0, "", gettext("is not named by any lesson_map row")))
     if not problems:
@@ -143,3 +154,22 @@ def parse(files: LessonFiles) -> ParsedLesson:
     if problems:
         raise LessonInvalid(problems)
     return ParsedLesson(lesson=lesson, sections=sections, files=sorted(used))
+
+
+def lesson_map_files(data: bytes) -> list[str]:
+    """The section files `lesson.yaml` names, as far as it can be read; `parse()` says what is
+    wrong with it otherwise."""
+    problems: list[LessonProblem] = []
+    text = decode(LESSON_FILE, data, problems)
+    node = compose(LESSON_FILE, text, problems, safe_yaml.Budget()) if text else None
+    rows = mapping_value(node, "lesson_map")
+    if not isinstance(rows, yaml.SequenceNode):
+        return []
+    named = (mapping_value(row, "file") for row in rows.value)
+    return [file.value for file in named if isinstance(file, yaml.ScalarNode)]
+
+
+def mapping_value(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if name.value == key), None)

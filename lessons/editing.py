@@ -38,7 +38,7 @@ from lessons.fields import (
     section_target,
     slide_target,
 )
-from lessons.loader import canonical_files, create_lesson
+from lessons.loader import canonical_files, render_lesson
 from lessons.models import Activity, Lesson, Section
 
 
@@ -100,21 +100,16 @@ def draft_create_from_files(
     parsed = parse(files)
     digest = content_hash(canonical_files(parsed))
     for _attempt in range(5):
+        # Rendered outside the transaction (lessons.loader.RenderedLesson); afresh on each try,
+        # as a failed try may have given some of the rows their keys.
+        rendered = render_lesson(parsed, digest=digest, status=Lesson.Status.DRAFT, created_by=user)
+        rendered.lesson.based_on = based_on
         try:
             with transaction.atomic():
                 latest = Lesson.objects.filter(slug=parsed.lesson["slug"]).aggregate(
                     Max("version")
                 )["version__max"]
-                draft = create_lesson(
-                    parsed,
-                    version=(latest or 0) + 1,
-                    digest=digest,
-                    status=Lesson.Status.DRAFT,
-                    created_by=user,
-                )
-                draft.based_on = based_on
-                draft.save(update_fields=["based_on"])
-                return draft
+                return rendered.save(version=(latest or 0) + 1)
         except IntegrityError:
             continue  # another draft took the number; take the next one
     raise EditRefused(gettext("Could not number the new draft; please try again."))

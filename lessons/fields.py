@@ -18,13 +18,24 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from copsite.parsing import parse_int
 from lessons.canonical import canonical, to_yaml
 from lessons.checks import slide_bounds
 from lessons.errors import LessonProblem
 from lessons.exporter import activity_data, lesson_data, lesson_map_row, slide_data
 from lessons.loader import LESSON_OPENING
 from lessons.markdown import render_markdown
-from lessons.models import Activity, KeyPoint, Lesson, Phase, Section, Slide
+from lessons.models import (
+    ACTIVITY_MARKDOWN,
+    SLIDE_MARKDOWN,
+    Activity,
+    Audience,
+    KeyPoint,
+    Lesson,
+    Phase,
+    Section,
+    Slide,
+)
 from lessons.schema import (
     ACTIVITY,
     LESSON,
@@ -41,9 +52,6 @@ from lessons.schema import (
 # Labels, help and choice labels are the interface's words, translated when shown (lazily,
 # as these are built at import); the keys, paths and choice values are the YAML's, never.
 Label = str | Promise
-
-SLIDE_MARKDOWN = ("key_message", "body", "instructor_notes", "transition")
-ACTIVITY_MARKDOWN = ("purpose", "instructor_notes")
 
 
 class FieldInvalid(ValueError):
@@ -168,10 +176,33 @@ SECTION_FIELDS = (
 )
 SLIDE_FIELDS = (
     text_field("title", _("Title")),
-    markdown_field("key_message", _("Key message"), rows=3),
-    markdown_field("body", _("Body"), rows=14),
-    markdown_field("transition", _("Transition by the instructor"), rows=2),
-    markdown_field("instructor_notes", _("Note for the instructor"), rows=4),
+    markdown_field("key_message", _("Key message"), rows=3, help=Audience.ROOM.label),
+    markdown_field(
+        "body",
+        _("What the slide shows"),
+        rows=10,
+        help=_("Projector and phones: the lists it presents."),
+    ),
+    markdown_field(
+        "reveal",
+        _("Shown when revealed"),
+        rows=6,
+        help=_(
+            "On the projector only once the instructor presses Reveal, e.g. after a brainstorm."
+        ),
+    ),
+    markdown_field(
+        "notes",
+        _("Notes to present from"),
+        rows=10,
+        help=_("Console only: the text behind the slide."),
+    ),
+    markdown_field(
+        "transition", _("Transition by the instructor"), rows=2, help=Audience.CONSOLE.label
+    ),
+    markdown_field(
+        "instructor_notes", _("Note for the instructor"), rows=4, help=Audience.CONSOLE.label
+    ),
     rows_field(
         "questions",
         _("Questions to ask"),
@@ -182,8 +213,21 @@ SLIDE_FIELDS = (
 ACTIVITY_FIELDS = (
     text_field("title", _("Title")),
     choice_field("kind", pgettext_lazy("activity", "Kind"), Activity.Kind.choices),
-    markdown_field("purpose", _("Purpose"), rows=2),
-    rows_field("instructions", _("Instructions"), Column("", _("Instruction"), "text")),
+    markdown_field("purpose", _("Purpose"), rows=2, help=Audience.ROOM.label),
+    markdown_field(
+        "task",
+        _("Task for the participants"),
+        rows=3,
+        help=_(
+            "Projector and phones: what the groups do, in their words (“In your group, list…”)."
+        ),
+    ),
+    rows_field(
+        "instructions",
+        _("Instructions"),
+        Column("", _("Instruction"), "text"),
+        help=_("Console only: what the instructor asks the groups to do."),
+    ),
     lines_field("resources", _("Resources"), help=_("One resource a line.")),
     choice_field("grouping.kind", _("Grouping"), Activity.Grouping.choices),
     number_field("grouping.size.min", _("Group size: at least")),
@@ -205,7 +249,11 @@ ACTIVITY_FIELDS = (
     choice_field("response_form.kind", _("Groups answer with"), Activity.ResponseForm.choices),
     text_field("response_form.prompt", _("Prompt")),
     text_field("response_form.row_heading", _("Heading of the row labels")),
-    lines_field("response_form.columns", _("Table columns"), help=_("One column a line.")),
+    lines_field(
+        "response_form.columns",
+        _("Columns"),
+        help=_("One column a line: a table's columns, or the columns a list's points go into."),
+    ),
     rows_field(
         "response_form.rows",
         _("Table rows"),
@@ -230,7 +278,7 @@ ACTIVITY_FIELDS = (
 )
 # Which response-form fields a kind of form uses (the schema's check_response_form).
 RESPONSE_FORM_PARTS = {
-    "list": {"prompt"},
+    "list": {"prompt", "columns"},
     "text": {"prompt"},
     "table": {"row_heading", "columns", "rows"},
     "fields": {"fields"},
@@ -490,10 +538,10 @@ def find_target(lesson: Lesson, key: str) -> Target:
     try:
         if kind == "lesson":
             return lesson_target(lesson)
-        if kind == "section" and ident.isdigit():
-            return section_target(lesson.sections.get(position=int(ident)))
-        if kind == "slide" and ident.isdigit():
-            return slide_target(lesson.slides.get(number=int(ident)))
+        if kind == "section" and parse_int(ident) is not None:
+            return section_target(lesson.sections.get(position=parse_int(ident)))
+        if kind == "slide" and parse_int(ident) is not None:
+            return slide_target(lesson.slides.get(number=parse_int(ident)))
         if kind == "activity":
             return activity_target(
                 lesson.activities.prefetch_related("phases", "key_points").get(code=ident)

@@ -10,7 +10,16 @@ from lessons.canonical import content_hash, to_yaml
 from lessons.checks import slide_bounds
 from lessons.document import LESSON_FILE, LessonFiles, ParsedLesson, parse
 from lessons.markdown import render_markdown
-from lessons.models import Activity, KeyPoint, Lesson, Phase, Section, Slide
+from lessons.models import (
+    ACTIVITY_MARKDOWN,
+    SLIDE_MARKDOWN,
+    Activity,
+    KeyPoint,
+    Lesson,
+    Phase,
+    Section,
+    Slide,
+)
 from lessons.schema import LESSON, QUESTION, REFERENCE_GROUP, SECTION, ListOf
 
 
@@ -39,32 +48,62 @@ def load(
     """
     parsed = parse(files)
     digest = content_hash(canonical_files(parsed))
+    # Rendered before the transaction: the writers' lock is held only while rows are written.
+    rendered = render_lesson(parsed, digest=digest, status=status, created_by=created_by)
     slug = parsed.lesson["slug"]
     with transaction.atomic():
         existing = Lesson.objects.filter(slug=slug, content_hash=digest, status=status).first()
         if existing is not None:
             return LoadResult(existing, created=False)
         latest = Lesson.objects.filter(slug=slug).aggregate(Max("version"))["version__max"]
-        lesson = create_lesson(
-            parsed, version=(latest or 0) + 1, digest=digest, status=status, created_by=created_by
-        )
+        lesson = rendered.save(version=(latest or 0) + 1)
     return LoadResult(lesson, created=True)
 
 
-def create_lesson(
-    parsed: ParsedLesson,
-    *,
-    version: int,
-    digest: str,
-    status: str,
-    created_by: AbstractBaseUser | None,
-) -> Lesson:
+@dataclass
+class RenderedActivity:
+    activity: Activity
+    phases: list[Phase]
+    key_points: list[KeyPoint]
+
+
+@dataclass
+class RenderedSection:
+    section: Section
+    activities: list[RenderedActivity]
+    slides: list[Slide]
+
+
+@dataclass
+class RenderedLesson:
+    """A lesson version's rows with every Markdown text rendered, none of them stored yet: the
+    rendering, which can take seconds, happens outside any transaction (render first, then
+    write), so no phone's answer waits for it."""
+
+    lesson: Lesson
+    sections: list[RenderedSection]
+
+    def save(self, *, version: int) -> Lesson:
+        self.lesson.version = version
+        self.lesson.save(force_insert=True)
+        for rendered in self.sections:
+            rendered.section.save(force_insert=True)  # each row takes its parent's new key
+            for item in rendered.activities:
+                item.activity.save(force_insert=True)
+                Phase.objects.bulk_create(item.phases)
+                KeyPoint.objects.bulk_create(item.key_points)
+            Slide.objects.bulk_create(rendered.slides)
+        return self.lesson
+
+
+def render_lesson(
+    parsed: ParsedLesson, *, digest: str, status: str, created_by: AbstractBaseUser | None
+) -> RenderedLesson:
     data = parsed.lesson
     opening = data.get("opening")
     references = data.get("references", [])
-    lesson = Lesson.objects.create(
+    lesson = Lesson(
         slug=data["slug"],
-        version=version,
         status=status,
         content_hash=digest,
         title=data["title"],
@@ -84,19 +123,21 @@ def create_lesson(
         derived=dict(data.get("derived", {})),
         created_by=created_by,
     )
-    for position, (row, section_data) in enumerate(
-        zip(data["lesson_map"], parsed.sections, strict=True), start=1
-    ):
-        create_section(lesson, position, row, section_data)
-    return lesson
+    sections = [
+        render_section(lesson, position, row, section_data)
+        for position, (row, section_data) in enumerate(
+            zip(data["lesson_map"], parsed.sections, strict=True), start=1
+        )
+    ]
+    return RenderedLesson(lesson, sections)
 
 
 LESSON_OPENING = next(key.spec for key in LESSON.keys if key.name == "opening")
 
 
-def create_section(lesson: Lesson, position: int, row: dict, data: dict) -> None:
+def render_section(lesson: Lesson, position: int, row: dict, data: dict) -> RenderedSection:
     first, last = slide_bounds(row["slides"])
-    section = Section.objects.create(
+    section = Section(
         lesson=lesson,
         position=position,
         title=row["title"],
@@ -110,29 +151,31 @@ def create_section(lesson: Lesson, position: int, row: dict, data: dict) -> None
         derived=dict(row.get("derived", {})),
     )
     activities = {
-        activity_data["code"]: create_activity(lesson, section, index, activity_data)
+        activity_data["code"]: render_activity(lesson, section, index, activity_data)
         for index, activity_data in enumerate(data.get("activities", []), start=1)
     }
-    Slide.objects.bulk_create(
-        [
-            Slide(
-                lesson=lesson,
-                section=section,
-                number=slide["number"],
-                title=slide["title"],
-                activity=activities.get(slide.get("activity")),
-                derived=dict(slide.get("derived", {})),
-                questions=slide.get("questions", []),
-                questions_html=ListOf(QUESTION).render(slide.get("questions", [])),
-                **markdown_fields(slide, "key_message", "body", "instructor_notes", "transition"),
-            )
-            for slide in data["slides"]
-        ]
-    )
+    by_code = {code: rendered.activity for code, rendered in activities.items()}
+    slides = [
+        Slide(
+            lesson=lesson,
+            section=section,
+            number=slide["number"],
+            title=slide["title"],
+            activity=by_code.get(slide.get("activity")),
+            derived=dict(slide.get("derived", {})),
+            questions=slide.get("questions", []),
+            questions_html=ListOf(QUESTION).render(slide.get("questions", [])),
+            **markdown_fields(slide, *SLIDE_MARKDOWN),
+        )
+        for slide in data["slides"]
+    ]
+    return RenderedSection(section, list(activities.values()), slides)
 
 
-def create_activity(lesson: Lesson, section: Section, position: int, data: dict) -> Activity:
-    activity = Activity.objects.create(
+def render_activity(
+    lesson: Lesson, section: Section, position: int, data: dict
+) -> RenderedActivity:
+    activity = Activity(
         lesson=lesson,
         section=section,
         position=position,
@@ -146,13 +189,13 @@ def create_activity(lesson: Lesson, section: Section, position: int, data: dict)
         minutes=data["minutes"],
         response_form=data["response_form"],
         derived=dict(data.get("derived", {})),
-        **markdown_fields(data, "purpose", "instructor_notes"),
+        **markdown_fields(data, *ACTIVITY_MARKDOWN),
     )
-    Phase.objects.bulk_create(
+    phases = [
         Phase(activity=activity, position=index, name=phase["name"], minutes=phase["minutes"])
         for index, phase in enumerate(data["phases"], start=1)
-    )
-    KeyPoint.objects.bulk_create(
+    ]
+    key_points = [
         KeyPoint(
             activity=activity,
             position=index,
@@ -162,8 +205,8 @@ def create_activity(lesson: Lesson, section: Section, position: int, data: dict)
             keywords=point.get("keywords", []),
         )
         for index, point in enumerate(data.get("key_points", []), start=1)
-    )
-    return activity
+    ]
+    return RenderedActivity(activity, phases, key_points)
 
 
 def markdown_fields(data: dict, *names: str) -> dict[str, str]:

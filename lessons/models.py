@@ -4,10 +4,60 @@ Markdown fields keep the text as written (for editing and dumping) and its sanit
 rendered once at load (`*_html`).
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+
+class Audience(models.TextChoices):
+    """Who reads a text of the lesson: the room (projector and phones), the room once the
+    instructor reveals it, or the instructor alone (the console)."""
+
+    ROOM = "room", _("Projector and phones")
+    ON_REVEAL = "reveal", _("Projector, once revealed")
+    CONSOLE = "console", _("Console only")
+
+
+# The audience of every text field of a slide and of an activity, by its YAML key: the one
+# place that decides which screen shows what (FORMAT.md's "audience" column).
+SLIDE_AUDIENCE = {
+    "title": Audience.ROOM,
+    "key_message": Audience.ROOM,
+    "body": Audience.ROOM,
+    "reveal": Audience.ON_REVEAL,
+    "notes": Audience.CONSOLE,
+    "instructor_notes": Audience.CONSOLE,
+    "transition": Audience.CONSOLE,
+    "questions": Audience.CONSOLE,
+}
+ACTIVITY_AUDIENCE = {
+    "title": Audience.ROOM,
+    "purpose": Audience.ROOM,
+    "task": Audience.ROOM,
+    "grouping": Audience.ROOM,
+    "response_form": Audience.ROOM,
+    "instructions": Audience.CONSOLE,
+    "resources": Audience.CONSOLE,
+    "instructor_notes": Audience.CONSOLE,
+    "key_points": Audience.CONSOLE,
+}
+
+# The Markdown fields, stored as written and as HTML (`<name>_html`).
+SLIDE_MARKDOWN = ("key_message", "body", "reveal", "notes", "instructor_notes", "transition")
+ACTIVITY_MARKDOWN = ("purpose", "task", "instructor_notes")
+
+LIST_POINT_COLUMN = re.compile(r"point:c(\d{1,2})-")
+
+
+def list_point_column(form: dict, key: str) -> int | None:
+    """The column of a list point whose form names columns: `point:c1-…` is in the second."""
+    match = LIST_POINT_COLUMN.match(key)
+    if match is None or int(match[1]) >= len(form.get("columns") or []):
+        return None
+    return int(match[1])
 
 
 class LessonQuerySet(models.QuerySet):
@@ -163,6 +213,8 @@ class Activity(models.Model):
     purpose_html = models.TextField(blank=True)
     instructions = models.JSONField(default=list)
     instructions_html = models.JSONField(default=list)
+    task = models.TextField(blank=True)
+    task_html = models.TextField(blank=True)
     resources = models.JSONField(default=list, blank=True)
     grouping = models.JSONField(default=dict)
     minutes = models.PositiveIntegerField()
@@ -207,6 +259,12 @@ class Activity(models.Model):
         kind = grouping["kind"]
         if grouping.get("count") and kind == self.Grouping.GROUPS:
             text = gettext("%(count)s groups") % {"count": grouping["count"]}
+        elif size and kind == self.Grouping.PAIRS_OR_GROUPS:
+            # The size is of the groups: 'pairs or small groups (4-5 per group)'.
+            text = gettext("Pairs or small groups (%(min)s–%(max)s per group)") % {
+                "min": size["min"],
+                "max": size["max"],
+            }
         elif size and kind != self.Grouping.CLASS:
             text = gettext("%(grouping)s of %(min)s–%(max)s") % {
                 "grouping": self.Grouping(kind).label,
@@ -243,6 +301,13 @@ class Activity(models.Model):
                 "labels": " / ".join(f["label"] for f in form["fields"])
             }
         return self.response_form_label
+
+    @property
+    def list_columns(self) -> list[str]:
+        """The named columns a list form's points go into (5.2's Traditional / CoP), if any."""
+        if self.response_form["kind"] != self.ResponseForm.LIST:
+            return []
+        return list(self.response_form.get("columns", []))
 
 
 class Phase(models.Model):
@@ -284,6 +349,10 @@ class Slide(models.Model):
     key_message_html = models.TextField(blank=True)
     body = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    reveal = models.TextField(blank=True)
+    reveal_html = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    notes_html = models.TextField(blank=True)
     instructor_notes = models.TextField(blank=True)
     instructor_notes_html = models.TextField(blank=True)
     transition = models.TextField(blank=True)

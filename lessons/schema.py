@@ -430,6 +430,7 @@ LESSON = Record(
                     ),
                     Key("introduce", MARKDOWN),
                     Key("language_note", MARKDOWN),
+                    Key("minutes", Integer(minimum=0, maximum=600)),
                 ]
             ),
         ),
@@ -445,6 +446,8 @@ SLIDE = Record(
         Key("title", PLAIN, required=True),
         Key("key_message", MARKDOWN),
         Key("body", MARKDOWN),
+        Key("reveal", MARKDOWN),
+        Key("notes", MARKDOWN),
         Key("instructor_notes", MARKDOWN),
         Key("transition", MARKDOWN),
         Key("questions", ListOf(QUESTION)),
@@ -470,7 +473,7 @@ def check_response_form(form: Located, where: Where, path: str) -> None:
                 )
             )
     allowed = {
-        "list": {"prompt"},
+        "list": {"prompt", "columns"},
         "text": {"prompt"},
         "table": {"row_heading", "columns", "rows"},
     }.get(kind, {"fields"})
@@ -570,6 +573,7 @@ ACTIVITY = Record(
         Key("kind", Choice(("learning_activity", "group_task", "brainstorm")), required=True),
         Key("title", PLAIN, required=True),
         Key("purpose", MARKDOWN),
+        Key("task", MARKDOWN),
         Key("instructions", ListOf(MARKDOWN, min_items=1), required=True),
         Key("resources", ListOf(PLAIN)),
         Key("grouping", GROUPING, required=True),

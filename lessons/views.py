@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 
+from copsite.parsing import parse_int
 from lessons.models import Lesson
 
 
@@ -10,7 +11,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> TemplateResponse:
     """The latest published version, or `?version=N`, laid out for review against the source."""
     lessons = Lesson.objects.published().filter(slug=slug)
     version = request.GET.get("version", "")
-    lesson = lessons.filter(version=version).first() if version.isdigit() else lessons.first()
+    lesson = lessons.filter(version=parse_int(version)).first() if version else lessons.first()
     if lesson is None:
         raise Http404(f"No published lesson {slug!r}")
     return TemplateResponse(

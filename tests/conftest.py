@@ -3,6 +3,10 @@
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import Model
+from django.db.models.deletion import Collector
 from django.test import override_settings
 
 from activities.roles import COORDINATOR, INSTRUCTOR, grant_role
@@ -29,6 +33,16 @@ def _static_files_without_collectstatic():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """A fast hash: production's PBKDF2 is slow by design (a million rounds per password).
+
+    Users are made and logged in all through the suite; nothing in it is about the hash itself.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_caches():
     """A render one test cached must not answer another's: database ids are reused."""
@@ -37,13 +51,82 @@ def _empty_caches():
         cache.clear()
 
 
-@pytest.fixture
-def cop_lesson(db):
-    """The CoP lesson of content/cop, loaded as a published version."""
+class _EveryRow(Collector):
+    """Collects each dependent row as an object: none is left to a fast, row-less delete."""
+
+    def can_fast_delete(self, *args, **kwargs) -> bool:
+        return False
+
+
+def _rows_of(lesson) -> list[list[Model]]:
+    """Every row of `lesson` (itself, its sections, slides, activities...), table by table."""
+    collector = _EveryRow(using=DEFAULT_DB_ALIAS, origin=lesson)
+    collector.collect([lesson])
+    # The collector reads only the columns a delete needs: read each row whole.
+    return [
+        list(model._base_manager.filter(pk__in=[row.pk for row in collected]))
+        for model, collected in collector.data.items()
+    ]
+
+
+def _insert(tables: list[list[Model]]) -> None:
+    # One transaction: foreign keys are checked at its end, so the order of the tables is free.
+    with transaction.atomic():
+        for table in tables:
+            type(table[0])._base_manager.bulk_create(table)
+        models = [type(table[0]) for table in tables]
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def _cop_lesson_rows(django_db_setup, django_db_blocker) -> dict:
+    """The CoP lesson and a draft of it, each as its pk and rows, made once per session.
+
+    Loading the 36-slide lesson parses, checks and renders every file, which is most of the
+    setup time of a test that needs it; copying its rows back is a few bulk inserts. Made in a
+    transaction that is rolled back, so the session's database stays empty.
+    """
+    from django.contrib.auth import get_user_model
+
     from lessons.document import read_folder
+    from lessons.editing import draft_create_from_version
     from lessons.loader import load
 
-    return load(read_folder(django_settings.BASE_DIR / "content" / "cop")).lesson
+    with django_db_blocker.unblock(), transaction.atomic():
+        lesson = load(read_folder(django_settings.BASE_DIR / "content" / "cop")).lesson
+        maker = get_user_model().objects.create(username="draft-maker")
+        draft = draft_create_from_version(lesson=lesson, user=maker)
+        rows = {"lesson": (lesson.pk, _rows_of(lesson)), "draft": (draft.pk, _rows_of(draft))}
+        transaction.set_rollback(True)
+    return rows
+
+
+@pytest.fixture
+def cop_lesson(db, _cop_lesson_rows):
+    """The CoP lesson of content/cop, loaded as a published version.
+
+    The same rows as `load(read_folder("content/cop")).lesson` would store, copied in from the
+    session's one load; they go with the test's transaction (or flush) like any other row.
+    """
+    from lessons.models import Lesson
+
+    pk, tables = _cop_lesson_rows["lesson"]
+    _insert(tables)
+    return Lesson.objects.get(pk=pk)
+
+
+@pytest.fixture
+def cop_draft(cop_lesson, coordinator, _cop_lesson_rows):
+    """A draft of `cop_lesson` by `coordinator`: what `draft_create_from_version` stores."""
+    from lessons.models import Lesson
+
+    pk, tables = _cop_lesson_rows["draft"]
+    (draft_row,) = tables[[type(table[0]) for table in tables].index(Lesson)]
+    draft_row.created_by_id = coordinator.pk
+    _insert(tables)
+    return Lesson.objects.get(pk=pk)
 
 
 def make_user(django_user_model, username: str, role: str):

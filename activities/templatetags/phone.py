@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from activities.participation import MAX_ANSWER_LENGTH
 from activities.phone import STAGE_CACHE, Piece
 
 register = template.Library()
@@ -29,7 +30,8 @@ def piece(context: template.Context, piece: Piece, **options) -> SafeString:
     html = cache.get(key)
     if html is None:
         html = render_to_string(
-            "participants/_piece.html", {"piece": piece, "frozen": frozen, **options}
+            "participants/_piece.html",
+            {"piece": piece, "frozen": frozen, "limit": MAX_ANSWER_LENGTH, **options},
         )
         cache.set(key, str(html))
     return mark_safe(html)  # noqa: S308 -- our own template's output

@@ -57,9 +57,14 @@
     writeDrafts(drafts);
   }
 
-  function newKey() {
+  // A new point's box is slot "new", or "new:c1" for a list's second column (the key says it).
+  function isNew(slot) {
+    return slot === "new" || slot.startsWith("new:");
+  }
+  function newKey(slot) {
     const random = window.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    return `point:${random}`;
+    const column = slot && slot.startsWith("new:") ? `${slot.slice(4)}-` : "";
+    return `point:${column}${random}`;
   }
 
   function banner(text) {
@@ -102,13 +107,42 @@
     }
   }
 
+  // The limit speaks before it is reached: a counter from 90% of it, and above it a refusal
+  // that says by how much, instead of the silent cut a maxlength made of pasted text.
+  const NEAR = 0.9;
+  const number = (n) => n.toLocaleString(document.documentElement.lang || undefined);
+  function length(text) {
+    return [...text.replace(/\r\n/g, "\n").trim()].length; // as the server counts: characters
+  }
+  function overLimit(textarea) {
+    const limit = Number(textarea.dataset.limit || 0);
+    return limit > 0 && length(textarea.value) > limit ? length(textarea.value) - limit : 0;
+  }
+  function showCount(textarea) {
+    const counter = textarea.closest("[data-piece]").querySelector("[data-char-count]");
+    const limit = Number(textarea.dataset.limit || 0);
+    if (!counter || !limit) return;
+    const count = length(textarea.value);
+    const over = overLimit(textarea);
+    counter.hidden = count < limit * NEAR;
+    counter.dataset.kind = over ? "error" : "";
+    counter.textContent = (over ? counter.dataset.over : counter.dataset.near)
+      .replace("{count}", number(count))
+      .replace("{limit}", number(limit))
+      .replace("{over}", number(over));
+    textarea.setAttribute("aria-invalid", over ? "true" : "false");
+  }
+
   function onInput(textarea) {
+    showCount(textarea);
     const piece = textarea.closest("[data-piece]");
     const slot = piece.dataset.slot;
     const previous = getDraft(slot) || {};
+    const heading = document.getElementById("activity-title");
     putDraft(slot, {
       text: textarea.value,
-      key: previous.key || (slot === "new" ? newKey() : slot),
+      activity: heading ? heading.textContent.trim() : "",
+      key: previous.key || (isNew(slot) ? newKey(slot) : slot),
       base: previous.base !== undefined ? previous.base : piece.dataset.version,
       pending: false,
       conflict: previous.conflict,
@@ -186,7 +220,7 @@
     if (response.ok) {
       if (typedOn) {
         // A new point was stored; what follows it in the box is the start of another one.
-        if (slot === "new") typedOn.key = newKey();
+        if (isNew(slot)) typedOn.key = newKey(slot);
         else typedOn.base = data.version;
         typedOn.pending = false;
         const drafts = readDrafts();
@@ -199,10 +233,10 @@
       showStage(data, sentAt);
       const live = livePiece(name);
       if (live) {
-        if (slot !== "new") live.dataset.version = data.version;
+        if (!isNew(slot)) live.dataset.version = data.version;
         status(live, typedOn ? t("Not sent yet") : t("Sent ✓"), typedOn ? "draft" : "sent");
         const textarea = live.querySelector("textarea");
-        if (slot === "new" && !typedOn) textarea.value = "";
+        if (isNew(slot) && !typedOn) textarea.value = "";
       }
       return;
     }
@@ -217,6 +251,9 @@
     }
     draft = typedOn || draft;
     draft.pending = false;
+    // Kept with the draft: a live update that replaces the piece (or the whole activity) at the
+    // same moment must not take the reason away with it.
+    draft.refused = data.error || t("Not sent. Try again.");
     if (response.status === 409 && data.current_text !== undefined) {
       // Kept with the draft, so the choice survives live updates and reloads until it is made.
       draft.conflict = { message: data.error, theirs: data.current_text, version: data.current_version };
@@ -224,6 +261,7 @@
     const kept = readDrafts();
     kept[name] = draft;
     writeDrafts(kept);
+    showNotSent();
     if (draft.conflict) {
       if (live) showConflict(live, draft.conflict);
       return;
@@ -244,6 +282,12 @@
   function sendPiece(piece) {
     const slot = piece.dataset.slot;
     const textarea = piece.querySelector("textarea");
+    if (overLimit(textarea)) {
+      showCount(textarea);
+      status(piece, piece.querySelector("[data-char-count]").textContent, "error");
+      textarea.focus();
+      return;
+    }
     let draft = getDraft(slot);
     if (!draft || draft.text !== textarea.value) {
       onInput(textarea);
@@ -280,11 +324,15 @@
       const textarea = piece.querySelector("textarea");
       if (!draft || !textarea) return;
       if (textarea.value !== draft.text) textarea.value = draft.text;
+      showCount(textarea);
       // A closed activity's form shows its unsent box only when there is text to show in it.
       const unsent = piece.closest("[data-shows-draft]");
       if (unsent) unsent.hidden = false;
+      const copy = piece.querySelector("[data-copy]");
+      if (copy) copy.hidden = !draft.text;
       if (textarea.readOnly) status(piece, t("Not sent: the activity is closed"), "error");
       else if (draft.conflict) showConflict(piece, draft.conflict);
+      else if (draft.refused) status(piece, draft.refused, "error");
       else if (!draft.pending) status(piece, t("Not sent yet"), "draft");
       else if (inFlight.has(draftName(piece.dataset.slot))) status(piece, t("Sending…"), "sending");
       else status(piece, t("Waiting for the connection…"), "offline");
@@ -299,6 +347,72 @@
       remembered = null;
     }
   }
+
+  // What this participant typed for another activity than the one on the page now (the
+  // instructor moved on) and did not send: sent if that activity still takes it, else shown
+  // below the stage with the reason and a way to copy it, until dismissed.
+  function owner() {
+    return scope().split(":").slice(0, 2).join(":");
+  }
+  function notSent() {
+    return Object.entries(readDrafts()).filter(
+      ([name, draft]) =>
+        name.startsWith(`${owner()}:`) && !name.startsWith(`${scope()}|`) && draft.text && draft.text.trim(),
+    );
+  }
+  function sendNotSent() {
+    notSent().forEach(([name, draft]) => {
+      if (!draft.refused && !draft.conflict) send(name, draft);
+    });
+  }
+  function showNotSent() {
+    const box = document.getElementById("not-sent");
+    if (!box) return;
+    const list = box.querySelector("[data-not-sent-list]");
+    const template = box.querySelector("template");
+    const items = notSent()
+      .filter(([, draft]) => draft.refused || draft.conflict)
+      .map(([name, draft]) => {
+        const item = template.content.firstElementChild.cloneNode(true);
+        item.dataset.draft = name;
+        item.querySelector("[data-activity]").textContent = draft.activity || "";
+        item.querySelector("[data-reason]").textContent = draft.refused || (draft.conflict && draft.conflict.message) || "";
+        item.querySelector("textarea").value = draft.text;
+        return item;
+      });
+    list.replaceChildren(...items);
+    box.hidden = items.length === 0;
+  }
+
+  function copyText(button, textarea) {
+    const done = () => {
+      button.textContent = button.dataset.copied;
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(textarea.value).then(done, () => select(textarea));
+    } else {
+      select(textarea);
+      if (document.execCommand && document.execCommand("copy")) done();
+    }
+  }
+  function select(textarea) {
+    textarea.focus();
+    textarea.setSelectionRange(0, textarea.value.length);
+  }
+
+  document.addEventListener("click", (event) => {
+    const copy = event.target.closest("[data-copy]");
+    if (copy) {
+      const holder = copy.closest("[data-piece], [data-draft]");
+      copyText(copy, holder.querySelector("textarea"));
+      return;
+    }
+    const dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) {
+      dropDraft(dismiss.closest("[data-draft]").dataset.draft);
+      showNotSent();
+    }
+  });
 
   document.addEventListener("input", (event) => {
     if (event.target.matches("[data-piece] textarea")) onInput(event.target);
@@ -350,7 +464,11 @@
   });
   // Right after the swap, in the same task: a key pressed before htmx settles (20 ms later) would
   // land in the server's copy of the box and replace the draft with that one letter.
-  document.addEventListener("htmx:afterSwap", restoreDrafts);
+  document.addEventListener("htmx:afterSwap", (event) => {
+    restoreDrafts();
+    sendNotSent();
+    showNotSent();
+  });
   document.addEventListener("htmx:sendError", connectionLost);
   document.addEventListener("htmx:afterRequest", (event) => {
     if (event.detail.successful && !sendingHere()) banner("");
@@ -359,6 +477,8 @@
   window.addEventListener("offline", connectionLost);
 
   restoreDrafts();
+  sendNotSent();
+  showNotSent();
   retryPending(); // what a reload interrupted goes at once, not after the first interval
   setInterval(retryPending, RETRY_MS);
 })();

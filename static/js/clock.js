@@ -71,6 +71,9 @@
       // The console's and projector's timer boxes, or the phone's timer line.
       const box = element.closest(".timer, .big-timer, .timer-line");
       if (box) box.classList.toggle("time-up", left <= 0);
+      // The box whose choices change when time is up (the console's timer panel).
+      const scope = element.closest("[data-timer-scope]");
+      if (scope) scope.classList.toggle("time-up", left <= 0);
       element.classList.toggle("time-up", left <= 0);
     });
     document.querySelectorAll("[data-elapsed-since]").forEach((element) => {

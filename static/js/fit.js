@@ -1,15 +1,23 @@
-// Shrinks a projector slide's text until it fits the screen, so a long slide never runs off
-// the bottom at the back of the room. Runs on load and after every htmx swap.
+// Shrinks a projector slide's text until it fits the screen, but never below what reads from the
+// back of the room (28 px): what still does not fit pages through instead (static/js/rotate.js).
+// A box fits when neither it nor a paging box inside it overflows. Runs on load and after every
+// htmx swap.
 (function () {
   "use strict";
-  const SMALLEST_REM = 1.1;
+  const SMALLEST_REM = 1.75;
+  const STEP_REM = 0.05;
+
+  function overflows(box) {
+    const boxes = [box, ...box.querySelectorAll("[data-rotate]")];
+    return boxes.some((b) => b.scrollHeight > b.clientHeight + 1);
+  }
 
   function fit() {
     document.querySelectorAll("[data-fit]").forEach((box) => {
       box.style.fontSize = "";
       let size = parseFloat(getComputedStyle(box).fontSize) / 16;
-      while (box.scrollHeight > box.clientHeight + 1 && size > SMALLEST_REM) {
-        size -= 0.05;
+      while (overflows(box) && size - STEP_REM >= SMALLEST_REM - 1e-9) {
+        size -= STEP_REM;
         box.style.fontSize = `${size}rem`;
       }
     });

@@ -43,7 +43,8 @@ def wait_until(condition, *, seconds: float, what: str) -> None:
 def answer(phone, kind: str, text: str) -> None:
     """One piece of the group's answer, the way the form asks for it."""
     if kind == "list":
-        piece = phone.locator('[data-piece][data-slot="new"]')
+        # A new point's box: "new", or "new:c0" for the first of a list's columns (5.2).
+        piece = phone.locator('[data-piece][data-slot^="new"]').first
     else:
         piece = phone.locator(".answer-form [data-piece]").first
     piece.locator("textarea").fill(text)

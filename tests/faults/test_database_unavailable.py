@@ -2,7 +2,7 @@
 answer 503 with a clear message and Retry-After, never a 500; nothing partial is stored; the
 same answer goes through once the database is back.
 
-Served by a real gunicorn (copsite.middleware turns DatabaseError into the 503). The phone keeps
+Served by a real gunicorn (copsite.middleware turns an outage into the 503). The phone keeps
 its text: the JSON says so, and static/js/answers.js keeps the draft until a 200.
 
 The served settings give up on a lock after 10 s (SQLite's busy timeout, PostgreSQL's
@@ -16,7 +16,12 @@ import threading
 import uuid
 
 import pytest
+from django.db import OperationalError, transaction
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import path
 
+from activities.models import RateCounter
 from tests.faults.served import FORM_TOKEN, Phone, ServedApp, pg_execute, postgres_url
 
 MESSAGE = "The server cannot store anything right now"
@@ -198,3 +203,79 @@ def test_a_full_database_answers_503_and_stores_nothing(served_app):
 
     assert_nothing_stored(app, key, cause="database or disk is full")
     assert_integrity(app)
+
+
+# Which failures are outages, and who gets JSON: views that fail for real, served in-process.
+
+
+@transaction.atomic
+def store_twice(request):
+    RateCounter.objects.create(key="twice", window=1)
+    RateCounter.objects.create(key="twice", window=1)  # IntegrityError: the key is unique
+    return HttpResponse("stored")
+
+
+@transaction.atomic
+def store_a_nul(request):
+    RateCounter.objects.create(key="first", window=1)
+    RateCounter.objects.create(key="a\x00b", window=1)  # PostgreSQL: DataError
+    return HttpResponse("stored")
+
+
+def find_the_database_gone(request):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+urlpatterns = [
+    path("twice/", store_twice),
+    path("nul/", store_a_nul),
+    path("gone/", find_the_database_gone),
+]
+in_this_module = override_settings(ROOT_URLCONF=__name__)
+
+
+@in_this_module
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/twice/",
+        pytest.param(
+            "/nul/",
+            marks=pytest.mark.skipif(
+                postgres_url() is None, reason="SQLite stores a NUL; PostgreSQL refuses it"
+            ),
+        ),
+    ],
+)
+def test_a_refused_value_or_a_broken_rule_is_not_reported_as_a_busy_database(url):
+    response = Client(raise_request_exception=False).post(url, {"name": "x"})
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert MESSAGE not in response.content.decode()
+    assert RateCounter.objects.count() == 0
+
+
+@in_this_module
+@pytest.mark.parametrize(
+    ("sent", "kind"),
+    [
+        ({"headers": {"Accept": "application/json"}}, "json"),
+        ({"data": "{}", "content_type": "application/json"}, "json"),
+        ({"headers": {"Accept": "application/json;q=0.5, text/html"}}, "html"),
+        ({"headers": {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}}, "html"),
+        ({}, "html"),
+    ],
+)
+def test_an_outage_answers_json_or_html_as_the_request_asks(sent, kind):
+    response = Client().post("/gone/", **sent)
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    if kind == "json":
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["error"].startswith(MESSAGE)
+    else:
+        assert response["Content-Type"].startswith("text/html")
+        assert MESSAGE in response.content.decode()

@@ -22,8 +22,8 @@ NEW_BENEFIT = "- Community trust and **legitimacy**\n"
 
 
 @pytest.fixture
-def draft(cop_lesson, coordinator):
-    return draft_create_from_version(lesson=cop_lesson, user=coordinator)
+def draft(cop_draft):
+    return cop_draft
 
 
 def field_url(lesson):

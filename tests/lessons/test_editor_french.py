@@ -4,7 +4,6 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from lessons.editing import draft_create_from_version
 from lessons.exporter import dump
 from lessons.models import Lesson
 from tests.lessons.test_editor import HTMX, NEW_BENEFIT, OLD_BENEFIT, body_13, save, text_of
@@ -40,8 +39,8 @@ ENGLISH = [
 
 
 @pytest.fixture
-def draft(cop_lesson, coordinator):
-    return draft_create_from_version(lesson=cop_lesson, user=coordinator)
+def draft(cop_draft):
+    return cop_draft
 
 
 @pytest.fixture
@@ -83,7 +82,13 @@ def test_every_editor_page_is_in_french_and_the_lesson_stays_english(french, dra
         ),
         "slide": (
             reverse("content:slide", args=[draft.pk, 13]),
-            ["Diapositive 13", "Message clé", "Corps du texte", "Aperçu", "Ajouter une ligne"],
+            [
+                "Diapositive 13",
+                "Message clé",
+                "Ce que montre la diapositive",
+                "Aperçu",
+                "Ajouter une ligne",
+            ],
         ),
         "activity": (
             reverse("content:activity", args=[draft.pk, "5.2"]),

@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = "Write a stored lesson version back as YAML files."
 
     def create_parser(self, prog_name, subcommand, **kwargs):
-        # The design card's `--version N` names a lesson version, not the program's version.
+        # `--version N` names a lesson version (the README's `dumplesson cop --version N`), so it
+        # must replace Django's own `--version`, which prints the program's.
         kwargs.setdefault("conflict_handler", "resolve")
         return super().create_parser(prog_name, subcommand, **kwargs)
 

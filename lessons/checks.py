@@ -3,6 +3,7 @@
 from django.utils.translation import gettext
 
 from lessons.errors import LessonProblem
+from lessons.objectives import check_objective_references
 from lessons.schema import Located
 
 LESSON_FILE = "lesson.yaml"
@@ -29,6 +30,7 @@ def check_lesson(
         check_section(
             row, index, section, problems, slide_files=slide_files, activity_files=activity_files
         )
+    check_objective_references(lesson, [row["file"] for row in rows], sections, problems)
 
 
 def check_minutes(lesson: Located, problems: list[LessonProblem]) -> None:

@@ -43,7 +43,7 @@ def lesson_data(lesson: Lesson) -> dict:
         "language": lesson.language,
         "aim": lesson.aim,
         "relevance": lesson.relevance,
-        "learning_objectives": lesson.learning_objectives,
+        "learning_objectives": learning_objectives_data(lesson),
         "minutes": {
             "total": lesson.minutes_total,
             "presentation": lesson.minutes_presentation,
@@ -53,6 +53,13 @@ def lesson_data(lesson: Lesson) -> dict:
         "lesson_map": [lesson_map_row(section) for section in lesson.sections.order_by("position")],
         "references": lesson.references,
         "derived": lesson.derived,
+    }
+
+
+def learning_objectives_data(lesson: Lesson) -> dict:
+    return {
+        "intro": lesson.learning_objectives.get("intro", ""),
+        "items": [{"id": o.code, "text": o.text} for o in lesson.objectives.order_by("position")],
     }
 
 
@@ -102,8 +109,14 @@ def activity_data(activity: Activity) -> dict:
         "phases": [{"name": p.name, "minutes": p.minutes} for p in activity.phases.all()],
         "response_form": activity.response_form,
         "instructor_notes": activity.instructor_notes,
+        "objectives": activity.objective_codes,
         "key_points": [
-            {"text": point.text, "slot": point.slot, "keywords": point.keywords}
+            {
+                "text": point.text,
+                "slot": point.slot,
+                "keywords": point.keywords,
+                "objectives": point.objective_codes,
+            }
             for point in activity.key_points.all()
         ],
         "derived": activity.derived,

@@ -32,6 +32,7 @@ from lessons.models import (
     Audience,
     KeyPoint,
     Lesson,
+    Objective,
     Phase,
     Section,
     Slide,
@@ -147,8 +148,11 @@ LESSON_FIELDS = (
     markdown_field("aim", _("Aim"), rows=3),
     markdown_field("relevance", _("Relevance"), rows=8),
     text_field("learning_objectives.intro", _("Learning objectives: introduction")),
-    lines_field(
-        "learning_objectives.items", _("Learning objectives"), help=_("One objective a line.")
+    rows_field(
+        "learning_objectives.items",
+        _("Learning objectives"),
+        Column("id", _("Id (cited by activities and key points)"), "line"),
+        Column("text", _("Objective"), "line"),
     ),
     number_field("minutes.total", _("Total minutes")),
     number_field("minutes.presentation", _("Presentation minutes")),
@@ -268,12 +272,18 @@ ACTIVITY_FIELDS = (
         Column("prompt", _("Prompt"), "line"),
     ),
     markdown_field("instructor_notes", _("Note for the instructor"), rows=4),
+    lines_field(
+        "objectives",
+        _("Objectives it serves"),
+        help=_("One objective id a line, from the lesson's learning objectives."),
+    ),
     rows_field(
         "key_points",
         _("Points to reinforce if not mentioned"),
         Column("text", _("Point"), "text"),
         Column("slot", _("Slot"), "line"),
         Column("keywords", _("Matching words (one a line)"), "lines"),
+        Column("objectives", _("Objectives (ids, one a line; none: the activity's)"), "lines"),
     ),
 )
 # Which response-form fields a kind of form uses (the schema's check_response_form).
@@ -417,6 +427,8 @@ def fill_lesson(lesson: Lesson, record: dict, top: str) -> None:
     elif top == "references":
         lesson.references = value or []
         lesson.references_html = ListOf(REFERENCE_GROUP).render(value or [])
+    elif top == "learning_objectives":
+        lesson.learning_objectives = {"intro": (value or {}).get("intro", "")}
     else:
         setattr(lesson, top, value)
 
@@ -454,6 +466,7 @@ def fill_activity(activity: Activity, record: dict, top: str) -> None:
     activity.grouping = record.get("grouping", {})
     activity.minutes = record.get("minutes", 0)
     activity.response_form = record.get("response_form", {})
+    activity.objective_codes = record.get("objectives", [])
 
 
 def phases_of(record: dict) -> list[Phase]:
@@ -471,6 +484,7 @@ def key_points_of(record: dict) -> list[KeyPoint]:
             text_html=render_markdown(point["text"]),
             slot=point.get("slot", ""),
             keywords=point.get("keywords", []),
+            objective_codes=point.get("objectives", []),
         )
         for index, point in enumerate(record.get("key_points", []), start=1)
     ]
@@ -494,6 +508,20 @@ def write_activity(activity: Activity, record: dict, top: str) -> None:
         KeyPoint.objects.bulk_create(points)
 
 
+def write_lesson(lesson: Lesson, record: dict, top: str) -> None:
+    fill_lesson(lesson, record, top)
+    lesson.save()
+    if top == "learning_objectives":
+        # The draft's own rows. Activities cite the ids: a renamed id is reported by the
+        # draft's validation until its citations follow.
+        lesson.objectives.all().delete()
+        items = record.get("learning_objectives", {}).get("items", [])
+        Objective.objects.bulk_create(
+            Objective(lesson=lesson, position=index, code=item["id"], text=item["text"])
+            for index, item in enumerate(items, start=1)
+        )
+
+
 def save_after(fill):
     def write(row, record: dict, top: str) -> None:
         fill(row, record, top)
@@ -509,7 +537,7 @@ FILLERS = {
     "activity": fill_activity,
 }
 WRITERS = {
-    "lesson": save_after(fill_lesson),
+    "lesson": write_lesson,
     "section": save_after(fill_section),
     "slide": save_after(fill_slide),
     "activity": write_activity,

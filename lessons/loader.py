@@ -16,6 +16,7 @@ from lessons.models import (
     Activity,
     KeyPoint,
     Lesson,
+    Objective,
     Phase,
     Section,
     Slide,
@@ -81,11 +82,13 @@ class RenderedLesson:
     write), so no phone's answer waits for it."""
 
     lesson: Lesson
+    objectives: list[Objective]
     sections: list[RenderedSection]
 
     def save(self, *, version: int) -> Lesson:
         self.lesson.version = version
         self.lesson.save(force_insert=True)
+        Objective.objects.bulk_create(self.objectives)
         for rendered in self.sections:
             rendered.section.save(force_insert=True)  # each row takes its parent's new key
             for item in rendered.activities:
@@ -112,7 +115,7 @@ def render_lesson(
         aim_html=render_markdown(data["aim"]),
         relevance=data["relevance"],
         relevance_html=render_markdown(data["relevance"]),
-        learning_objectives=dict(data["learning_objectives"]),
+        learning_objectives={"intro": data["learning_objectives"]["intro"]},
         minutes_total=data["minutes"]["total"],
         minutes_presentation=data["minutes"]["presentation"],
         minutes_interaction=data["minutes"]["interaction"],
@@ -129,7 +132,11 @@ def render_lesson(
             zip(data["lesson_map"], parsed.sections, strict=True), start=1
         )
     ]
-    return RenderedLesson(lesson, sections)
+    objectives = [
+        Objective(lesson=lesson, position=index, code=item["id"], text=item["text"])
+        for index, item in enumerate(data["learning_objectives"]["items"], start=1)
+    ]
+    return RenderedLesson(lesson, objectives, sections)
 
 
 LESSON_OPENING = next(key.spec for key in LESSON.keys if key.name == "opening")
@@ -188,6 +195,7 @@ def render_activity(
         grouping=data["grouping"],
         minutes=data["minutes"],
         response_form=data["response_form"],
+        objective_codes=list(data.get("objectives", [])),
         derived=dict(data.get("derived", {})),
         **markdown_fields(data, *ACTIVITY_MARKDOWN),
     )
@@ -203,6 +211,7 @@ def render_activity(
             text_html=render_markdown(point["text"]),
             slot=point.get("slot", ""),
             keywords=point.get("keywords", []),
+            objective_codes=list(point.get("objectives", [])),
         )
         for index, point in enumerate(data.get("key_points", []), start=1)
     ]

@@ -221,6 +221,8 @@ class Activity(models.Model):
     response_form = models.JSONField(default=dict)
     instructor_notes = models.TextField(blank=True)
     instructor_notes_html = models.TextField(blank=True)
+    # The ids of the lesson's objectives the activity serves, in the order the YAML lists them.
+    objective_codes = models.JSONField(default=list, blank=True)
     derived = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -332,12 +334,37 @@ class KeyPoint(models.Model):
     text_html = models.TextField()
     slot = models.CharField(max_length=200, blank=True)
     keywords = models.JSONField(default=list, blank=True)
+    # The objectives the point evidences; empty means those of its activity.
+    objective_codes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position"]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def served_objective_codes(self) -> list[str]:
+        return list(self.objective_codes or self.activity.objective_codes)
+
+
+class Objective(models.Model):
+    """A learning objective of the lesson (`learning_objectives.items`), named by the short id
+    that activities and key points cite."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="objectives")
+    position = models.PositiveIntegerField()
+    code = models.CharField(max_length=30)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "code"], name="objective_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text}"
 
 
 class Slide(models.Model):

@@ -340,6 +340,28 @@ PLAIN = Text()
 MARKDOWN = Text(markdown=True)
 DERIVED = Key("derived", TextMap())
 
+# Learning objectives: the lesson lists them with short ids; activities and key points cite the
+# ids (lessons/objectives.py checks that each cited id exists).
+OBJECTIVE_ID = Text(
+    pattern=r"[a-z0-9][a-z0-9-]{0,29}", pattern_hint=_("a short id: lower-case letters, digits, -")
+)
+LEARNING_OBJECTIVES = Record(
+    [
+        Key("intro", PLAIN, required=True),
+        Key(
+            "items",
+            ListOf(
+                Record([Key("id", OBJECTIVE_ID, required=True), Key("text", PLAIN, required=True)]),
+                min_items=1,
+                max_items=50,
+            ),
+            required=True,
+        ),
+    ],
+    extra_check=unique_within("items", "id"),
+)
+OBJECTIVE_REFERENCES = Key("objectives", ListOf(OBJECTIVE_ID, max_items=50))
+
 QUESTION = Record(
     [Key("ask", MARKDOWN, required=True), Key("expected_responses", ListOf(MARKDOWN))]
 )
@@ -391,16 +413,7 @@ LESSON = Record(
         Key("language", Choice(("en", "fr")), required=True),
         Key("aim", MARKDOWN, required=True),
         Key("relevance", MARKDOWN, required=True),
-        Key(
-            "learning_objectives",
-            Record(
-                [
-                    Key("intro", PLAIN, required=True),
-                    Key("items", ListOf(PLAIN, min_items=1), required=True),
-                ]
-            ),
-            required=True,
-        ),
+        Key("learning_objectives", LEARNING_OBJECTIVES, required=True),
         Key(
             "minutes",
             Record(
@@ -594,6 +607,7 @@ ACTIVITY = Record(
         ),
         Key("response_form", RESPONSE_FORM, required=True),
         Key("instructor_notes", MARKDOWN),
+        OBJECTIVE_REFERENCES,
         Key(
             "key_points",
             ListOf(
@@ -602,6 +616,7 @@ ACTIVITY = Record(
                         Key("text", MARKDOWN, required=True),
                         Key("slot", PLAIN),
                         Key("keywords", ListOf(PLAIN)),
+                        OBJECTIVE_REFERENCES,
                     ]
                 )
             ),

@@ -270,7 +270,8 @@ def test_responsiveness_keeps_the_dangling_last_item(slides):
 
 @pytest.mark.django_db
 def test_learning_objectives_and_opening_options(cop_lesson):
-    assert cop_lesson.learning_objectives["items"] == source_items("Upon completion", 5)
+    texts = [objective.text for objective in cop_lesson.objectives.all()]
+    assert texts == source_items("Upon completion", 5)
     options = cop_lesson.opening["options"]
     assert len(options) == 4
     assert [len(option.get("questions", [])) for option in options] == [0, 3, 0, 0]

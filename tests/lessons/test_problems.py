@@ -30,7 +30,7 @@ CASES = {
     ),
     "tab in indentation": (
         replace("lesson.yaml", "  total: 10", "\ttotal: 10"),
-        "lesson.yaml:16:",
+        "lesson.yaml:18:",
         "is indented with a tab; indent with spaces",
     ),
     "unknown key": (
@@ -60,7 +60,7 @@ CASES = {
     ),
     "lesson-map rows overlap": (
         replace("lesson.yaml", "    slides: 3\n", "    slides: 2-3\n"),
-        "lesson.yaml:30: lesson_map[2].slides:",
+        "lesson.yaml:32: lesson_map[2].slides:",
         "overlap the previous row, which ends at slide 2",
     ),
     "lesson-map rows leave a gap": (
@@ -70,7 +70,7 @@ CASES = {
             "number: 3",
             "number: 4",
         ),
-        "lesson.yaml:30: lesson_map[2].slides:",
+        "lesson.yaml:32: lesson_map[2].slides:",
         "leaves a gap: slide(s) 3 belong to no row",
     ),
     "activity referenced but not defined": (
@@ -93,7 +93,7 @@ CASES = {
             "  presentation: 4\n  interaction: 6",
             "  presentation: 5\n  interaction: 6",
         ),
-        "lesson.yaml:15: minutes.total:",
+        "lesson.yaml:17: minutes.total:",
         "is 10, but presentation 5 + interaction 6 = 11",
     ),
     "non-UTF-8 file": (
@@ -116,7 +116,7 @@ CASES = {
     ),
     "file named by the lesson map is missing": (
         lambda files: {k: v for k, v in files.items() if k != PRACTICE},
-        "lesson.yaml:35: lesson_map[2].file:",
+        "lesson.yaml:37: lesson_map[2].file:",
         f"names {PRACTICE}, which does not exist",
     ),
     "file named by no row": (
@@ -126,7 +126,7 @@ CASES = {
     ),
     "key point for a slot that does not exist": (
         replace(PRACTICE, "slot: Who writes it?", "slot: Who reads it?"),
-        f"{PRACTICE}:36: activities[1].key_points[1].slot:",
+        f"{PRACTICE}:38: activities[1].key_points[1].slot:",
         "'Who reads it?' names no assignment, field or table row of this activity",
     ),
 }

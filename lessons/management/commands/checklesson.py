@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lessons.document import parse, read_folder
 from lessons.errors import LessonInvalid
+from lessons.objectives import unserved_objectives
 
 
 class Command(BaseCommand):
@@ -17,6 +18,9 @@ class Command(BaseCommand):
             for problem in invalid.problems:
                 self.stderr.write(f"{path}/{problem}")
             raise CommandError(f"{len(invalid.problems)} problem(s) found in {path}") from None
+        # Warnings leave the lesson valid (exit status 0); they say what the report cannot show.
+        for warning in unserved_objectives(parsed.lesson, parsed.sections):
+            self.stdout.write(self.style.WARNING(f"{path}/{warning} (warning)"))
         slides = sum(len(section["slides"]) for section in parsed.sections)
         activities = sum(len(section.get("activities", [])) for section in parsed.sections)
         self.stdout.write(

@@ -46,6 +46,55 @@ def answers_csv(report: Report) -> str:
     return out.getvalue()
 
 
+def objectives_csv(report: Report) -> str:
+    """One row per objective: its verdict, the figures behind it and the rule that decides."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["objective", "text", "verdict", "key points found", "key points", "reinforced",
+         "planned minutes", "actual minutes", "activities run", "evidence", "rule"]
+    )  # fmt: skip
+    for o in report.objectives:
+        writer.writerow(
+            [
+                o.code,
+                spreadsheet_safe(o.text),
+                o.verdict.value,
+                o.points_found,
+                o.points_total,
+                o.points_reinforced,
+                o.planned_minutes,
+                f"{o.actual_minutes:g}",
+                spreadsheet_safe("; ".join(o.activities_run)),
+                spreadsheet_safe(" | ".join(f"{q.group}: {q.text}" for q in o.quotes)),
+                report.verdict_rule,
+            ]
+        )
+    return out.getvalue()
+
+
+def objectives_markdown(report: Report) -> list[str]:
+    lines = ["## Learning objectives", "", f"*{report.verdict_rule}*", ""]
+    for o in report.objectives:
+        lines += [
+            f"### {o.text} (`{o.code}`): {o.verdict_label}",
+            "",
+            f"- Activities: {', '.join(o.activities) or 'none'}; run: "
+            f"{', '.join(o.activities_run) or 'none'}",
+            f"- Key points found: {o.points_found} of {o.points_total} ({o.share} %); "
+            f"reinforced by the instructor: {o.points_reinforced}",
+            f"- Minutes: planned {o.planned_minutes}, actual {o.actual_minutes:g}",
+        ]
+        if o.quotes:
+            lines += ["- Evidence:"]
+            lines += [
+                f"  - {q.group}: “{markdown_escape(q.text)}” ({markdown_escape(q.point)})"
+                for q in o.quotes
+            ]
+        lines.append("")
+    return lines
+
+
 def markdown_escape(text: str) -> str:
     """Participants' text shown literally in Markdown: no markup, links or HTML of theirs."""
     escaped = text.replace("\\", "\\\\")
@@ -85,6 +134,7 @@ def report_markdown(report: Report) -> str:
             for p in report.phases
         ]
         lines.append("")
+    lines += objectives_markdown(report)
     lines += ["## Timeline", ""]
     lines += [
         f"- {local(entry.entered_at)[11:]} slide {entry.slide_number}, {entry.title} "
@@ -134,6 +184,27 @@ def report_json(report: Report) -> dict:
             {"activity": p.activity.code, "phase": p.name, "planned": p.planned, "actual": p.actual}
             for p in report.phases
         ],
+        "objectives": {
+            "rule": report.verdict_rule,
+            "items": [
+                {
+                    "id": o.code,
+                    "text": o.text,
+                    "verdict": o.verdict.value,
+                    "activities": o.activities,
+                    "activities_run": o.activities_run,
+                    "key_points_found": o.points_found,
+                    "key_points": o.points_total,
+                    "key_points_reinforced": o.points_reinforced,
+                    "planned_minutes": o.planned_minutes,
+                    "actual_minutes": o.actual_minutes,
+                    "evidence": [
+                        {"group": q.group, "text": q.text, "key_point": q.point} for q in o.quotes
+                    ],
+                }
+                for o in report.objectives
+            ],
+        },
         "timeline": [
             {
                 "slide": e.slide_number,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from activities.debrief import point_text
 from activities.models import ActivityRun, Delivery, KeyPointCoverage
+from activities.objectives import VERDICT_RULE, ObjectiveEvidence, Verdict, objectives_evidence
 from activities.wall import GroupAnswer, wall
 from lessons.models import Activity
 
@@ -119,6 +120,8 @@ class Report:
     group_count: int
     chart: list[ChartBar] = field(default_factory=list)
     chart_height: int = 0
+    objectives: list[ObjectiveEvidence] = field(default_factory=list)
+    verdict_rule: str = ""
 
     @property
     def planned_total(self) -> int:
@@ -203,8 +206,10 @@ def build_report(delivery: Delivery, *, now: datetime | None = None) -> Report:
         .order_by("activity__section__position", "activity__position")
     )
     phases = []
+    run_minutes: dict[int, float] = {}
     for run in runs:
         spent_by_phase = phase_minutes(delivery, run, now)
+        run_minutes[run.pk] = minutes(sum(spent_by_phase.values(), timedelta()))
         phases.extend(
             PhaseReport(run.activity, phase.name, phase.minutes, minutes(spent_by_phase[index]))
             for index, phase in enumerate(run.activity.phases.all())
@@ -233,6 +238,8 @@ def build_report(delivery: Delivery, *, now: datetime | None = None) -> Report:
         group_count=delivery.groups.count(),
     )
     report.chart, report.chart_height = chart(rows)
+    report.objectives = objectives_evidence(delivery, runs, run_minutes)
+    report.verdict_rule = str(VERDICT_RULE)
     return report
 
 
@@ -260,6 +267,17 @@ class RowTrend:
 
 
 @dataclass(frozen=True)
+class ObjectiveTrend:
+    """How often one objective went without evidence across deliveries."""
+
+    code: str
+    text: str
+    not_evidenced: int
+    partly: int
+    of: int
+
+
+@dataclass(frozen=True)
 class MissedPoint:
     activity: str
     label: str
@@ -267,14 +285,22 @@ class MissedPoint:
     of: int
 
 
-def across_deliveries(deliveries: list[Delivery]) -> tuple[list[RowTrend], list[MissedPoint]]:
-    """Per lesson-map row, how far classes ran over; and the key points classes miss most."""
+def across_deliveries(
+    deliveries: list[Delivery],
+) -> tuple[list[RowTrend], list[MissedPoint], list[ObjectiveTrend]]:
+    """Per lesson-map row, how far classes ran over; the key points classes miss most; and the
+    objectives ranked by how often they were not evidenced."""
     overruns: dict[str, list[float]] = defaultdict(list)
     planned: dict[str, int] = {}
     order: dict[str, int] = {}
     missed: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    verdicts: dict[str, list[Verdict]] = defaultdict(list)
+    texts: dict[str, str] = {}
     for delivery in deliveries:
         report = build_report(delivery)
+        for evidence in report.objectives:
+            texts.setdefault(evidence.code, evidence.text)
+            verdicts[evidence.code].append(evidence.verdict)
         for row in report.rows:
             order.setdefault(row.title, row.position)
             planned[row.title] = row.planned
@@ -294,4 +320,17 @@ def across_deliveries(deliveries: list[Delivery]) -> tuple[list[RowTrend], list[
         ),
         key=lambda p: (-p.missed, p.activity, p.label),
     )
-    return trends, [p for p in points if p.missed]
+    objectives = sorted(
+        (
+            ObjectiveTrend(
+                code,
+                texts[code],
+                found.count(Verdict.NOT_EVIDENCED),
+                found.count(Verdict.PARTLY),
+                len(found),
+            )
+            for code, found in verdicts.items()
+        ),
+        key=lambda o: (-o.not_evidenced, -o.partly, list(texts).index(o.code)),
+    )
+    return trends, [p for p in points if p.missed], objectives

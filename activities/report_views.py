@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
-from activities.exports import answers_csv, report_json, report_markdown
+from activities.exports import answers_csv, objectives_csv, report_json, report_markdown
 from activities.models import Delivery
 from activities.report import across_deliveries, build_report
 from activities.roles import COORDINATOR, INSTRUCTOR, has_role
@@ -32,6 +32,7 @@ def report(request: HttpRequest, delivery_id: int) -> TemplateResponse:
 
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", answers_csv),
+    "objectives.csv": ("text/csv; charset=utf-8", objectives_csv),
     "md": ("text/markdown; charset=utf-8", report_markdown),
     "json": ("application/json", lambda report: json.dumps(report_json(report), indent=2)),
 }
@@ -43,11 +44,12 @@ def report_export(request: HttpRequest, delivery_id: int, extension: str) -> Htt
         raise Http404("No such export.")
     delivery = readable_delivery(request, delivery_id)
     content_type, render = EXPORTS[extension]
-    name = "answers" if extension == "csv" else "report"
-    response = HttpResponse(render(build_report(delivery)), content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="delivery-{delivery.pk}-{name}.{extension}"'
+    name = {"csv": "answers.csv", "objectives.csv": "objectives.csv"}.get(
+        extension, f"report.{extension}"
     )
+    response = HttpResponse(render(build_report(delivery)), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="delivery-{delivery.pk}-{name}"'
+
     return response
 
 
@@ -60,9 +62,15 @@ def lesson_reports(request: HttpRequest, slug: str) -> TemplateResponse:
             lesson__slug=slug, is_rehearsal=False, status=Delivery.Status.ENDED
         ).select_related("lesson", "instructor")
     )
-    trends, missed = across_deliveries(deliveries)
+    trends, missed, objectives = across_deliveries(deliveries)
     return TemplateResponse(
         request,
         "activities/lesson_reports.html",
-        {"slug": slug, "deliveries": deliveries, "trends": trends, "missed": missed},
+        {
+            "slug": slug,
+            "deliveries": deliveries,
+            "trends": trends,
+            "missed": missed,
+            "objectives": objectives,
+        },
     )

@@ -16,8 +16,8 @@ class MemoryOnlyUploadHandler(MemoryFileUploadHandler):
         self.activated = True
 
     def new_file(self, *args, **kwargs) -> None:
-        super().new_file(*args, **kwargs)
         self.received = 0
+        super().new_file(*args, **kwargs)  # raises StopFutureHandlers
 
     def receive_data_chunk(self, raw_data: bytes, start: int):
         self.received += len(raw_data)

@@ -19,9 +19,7 @@ def sign_in(client, username: str, password: str, address: str = "10.1.1.1"):
     )
 
 
-def test_forty_wrong_passwords_then_the_right_one_is_refused_with_the_reason(
-    client, instructor
-):
+def test_forty_wrong_passwords_then_the_right_one_is_refused_with_the_reason(client, instructor):
     for _ in range(40):
         response = sign_in(client, "instructor", "wrong-guess")
         assert response.status_code in (200, 429)

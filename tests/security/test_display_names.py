@@ -31,9 +31,7 @@ def join(client, delivery, name: str):
         ("   ", "Type the name your group will see."),
     ],
 )
-def test_a_name_that_shows_nothing_or_controls_the_text_is_refused(
-    client, delivery, name, message
-):
+def test_a_name_that_shows_nothing_or_controls_the_text_is_refused(client, delivery, name, message):
     response = join(client, delivery, name)
     assert response.status_code == 400
     page = response.content.decode()

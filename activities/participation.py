@@ -6,6 +6,7 @@ the delivery's answers revision (what the wall polls), in the same transaction.
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,8 +89,27 @@ def delivery_for_code(code: str) -> Delivery:
     return delivery
 
 
+# Characters that change how the text around them is shown: a name holding one could reorder
+# or hide the names next to it on the wall.
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_control(character: str) -> bool:
+    return unicodedata.category(character) == "Cc" and not character.isspace()
+
+
 def clean_display_name(name: str) -> str:
-    name = " ".join(name.split())
+    if any(is_control(ch) or ch in BIDI_CONTROLS for ch in name):
+        raise JoinError(
+            _(
+                "A name cannot hold control characters or characters that change the direction "
+                "of the text. Type it again with letters, digits and spaces."
+            )
+        )
+    typed = " ".join(name.split())
+    name = " ".join(printable(typed).split())
+    if typed and not name:
+        raise JoinError(_("This name shows nothing: type it with letters or digits."))
     if not name:
         raise JoinError(_("Type the name your group will see."))
     if len(name) > MAX_NAME_LENGTH:
@@ -246,9 +266,13 @@ def check_key(run: ActivityRun, key: str) -> None:
         raise AnswerError(_("This answer does not belong to the activity's form."), status=404)
 
 
+def printable(text: str) -> str:
+    """`text` without the characters that show nothing (controls, zero-width, format marks)."""
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+
+
 def clean_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").strip()
-    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    text = printable(text.replace("\r\n", "\n").strip())
     if not text:
         raise AnswerError(_("Write something before sending."))
     if len(text) > MAX_ANSWER_LENGTH:

@@ -5,6 +5,7 @@ environment; the defaults are for development and say so.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,12 +38,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "template_partials.apps.SimpleAppConfig",
     "lessons",
     "activities",
 ]
 
 MIDDLEWARE = [
+    "copsite.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -55,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "copsite.middleware.DatabaseUnavailableMiddleware",
+    "copsite.middleware.SignInRequiredForHtmxMiddleware",
+    # Last, so that it sees the login view's answer and replaces it when the login is locked.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "copsite.urls"
@@ -155,12 +161,27 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: a locked user name + address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "after_login"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes), counted in the database: after this many wrong passwords for
+# one user name from one address that pair is refused for the cool-off. Keyed on the pair, so
+# neither a guesser behind the class's NAT nor one who types a colleague's name locks anyone else.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "copsite.login.locked_out"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
 # The interface languages; lesson content stays in the language it is written in.
@@ -221,6 +242,11 @@ CONTENT_SECURITY_POLICY = {
 # Request bodies are small: an answer is at most 1,000 characters; lesson uploads have their own
 # limit (LESSON_FILE_MAX_BYTES per file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploaded files stay in memory, never in a temporary file (lessons/archive.py reads them there):
+# the memory handler keeps a file up to FILE_UPLOAD_MAX_MEMORY_SIZE, and a bigger one is refused
+# as it streams in (copsite/uploads.py), so no request body of any size reaches the disk.
+FILE_UPLOAD_HANDLERS = ["copsite.uploads.MemoryOnlyUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 ANSWER_MAX_BODY_BYTES = 16 * 1024
 

@@ -1,25 +1,11 @@
-from collections.abc import Callable
-from functools import wraps
+"""Which deliveries a signed-in person may reach; who may open a page at all: copsite/roles.py."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
 from activities.models import Delivery
-from activities.roles import INSTRUCTOR, has_role
-
-
-def instructor_required(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not has_role(request.user, INSTRUCTOR):
-            raise PermissionDenied(_("Only instructors can use the console."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from copsite.roles import COORDINATOR, INSTRUCTOR, has_role
 
 
 def own_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
@@ -30,3 +16,13 @@ def own_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
         pk=delivery_id,
         instructor=request.user,
     )
+
+
+def readable_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
+    """Coordinators read every delivery's record; an instructor reads their own."""
+    deliveries = Delivery.objects.select_related("lesson", "instructor")
+    if has_role(request.user, COORDINATOR):
+        return get_object_or_404(deliveries, pk=delivery_id)
+    if has_role(request.user, INSTRUCTOR):
+        return get_object_or_404(deliveries, pk=delivery_id, instructor=request.user)
+    raise PermissionDenied

@@ -2,29 +2,17 @@
 
 import json
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from activities.exports import answers_csv, objectives_csv, report_json, report_markdown
 from activities.models import Delivery
+from activities.permissions import readable_delivery
 from activities.report import across_deliveries, build_report
-from activities.roles import COORDINATOR, INSTRUCTOR, has_role
+from copsite.roles import coordinator_reports_required, report_reader_required
 
 
-def readable_delivery(request: HttpRequest, delivery_id: int) -> Delivery:
-    """Coordinators read every delivery's record; an instructor reads their own."""
-    deliveries = Delivery.objects.select_related("lesson", "instructor")
-    if has_role(request.user, COORDINATOR):
-        return get_object_or_404(deliveries, pk=delivery_id)
-    if has_role(request.user, INSTRUCTOR):
-        return get_object_or_404(deliveries, pk=delivery_id, instructor=request.user)
-    raise PermissionDenied("Only instructors and coordinators read reports.")
-
-
-@login_required
+@report_reader_required
 def report(request: HttpRequest, delivery_id: int) -> TemplateResponse:
     delivery = readable_delivery(request, delivery_id)
     return TemplateResponse(request, "activities/report.html", {"report": build_report(delivery)})
@@ -38,7 +26,7 @@ EXPORTS = {
 }
 
 
-@login_required
+@report_reader_required
 def report_export(request: HttpRequest, delivery_id: int, extension: str) -> HttpResponse:
     if extension not in EXPORTS:
         raise Http404("No such export.")
@@ -53,10 +41,8 @@ def report_export(request: HttpRequest, delivery_id: int, extension: str) -> Htt
     return response
 
 
-@login_required
+@coordinator_reports_required
 def lesson_reports(request: HttpRequest, slug: str) -> TemplateResponse:
-    if not has_role(request.user, COORDINATOR):
-        raise PermissionDenied("Only coordinators see reports across deliveries.")
     deliveries = list(
         Delivery.objects.filter(
             lesson__slug=slug, is_rehearsal=False, status=Delivery.Status.ENDED

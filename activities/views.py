@@ -12,10 +12,11 @@ from activities.actions import perform_action
 from activities.forms import DeliveryForm
 from activities.models import Delivery, DeliveryError, delivery_create
 from activities.participation import ensure_groups, participant_move, participant_remove
-from activities.permissions import instructor_required, own_delivery
+from activities.permissions import own_delivery
 from activities.projector import projector_context, render_in_class_language
 from activities.screens import join_qr_svg, screen_context
 from copsite.parsing import parse_int
+from copsite.roles import instructor_required
 
 
 @instructor_required

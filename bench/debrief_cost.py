@@ -41,7 +41,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from activities.debrief import debrief  # noqa: E402
 from activities.models import KeyPointMatch, delivery_create  # noqa: E402
 from activities.participation import answer_save, participant_join  # noqa: E402
-from activities.roles import INSTRUCTOR, grant_role  # noqa: E402
+from copsite.roles import INSTRUCTOR, grant_role  # noqa: E402
 from lessons.models import Lesson  # noqa: E402
 
 SENTENCES = [

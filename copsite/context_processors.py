@@ -1,12 +1,11 @@
 from django.http import HttpRequest
 
-from activities.roles import COORDINATOR, INSTRUCTOR
+from copsite.roles import COORDINATOR, INSTRUCTOR, roles_of
 
 
 def roles(request: HttpRequest) -> dict:
     """Which parts of the app the signed-in person may open, for the top bar."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    held = roles_of(getattr(request, "user", None))
+    if not held:
         return {}
-    names = set(user.groups.values_list("name", flat=True))
-    return {"is_instructor": INSTRUCTOR in names, "is_coordinator": COORDINATOR in names}
+    return {"is_instructor": INSTRUCTOR in held, "is_coordinator": COORDINATOR in held}

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
-from activities.roles import COORDINATOR, INSTRUCTOR, has_role
+from copsite.roles import COORDINATOR, INSTRUCTOR, has_role
 
 
 @never_cache

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext
 
 from lessons.errors import LessonProblem
+from lessons.minutes import LessonMinutes, RowMinutes, opening_minutes, phases_gap, rows_gaps
 from lessons.objectives import check_objective_references
 from lessons.schema import Located
 
@@ -33,43 +34,50 @@ def check_lesson(
     check_objective_references(lesson, [row["file"] for row in rows], sections, problems)
 
 
-def check_minutes(lesson: Located, problems: list[LessonProblem]) -> None:
+def lesson_minutes(lesson: Located) -> LessonMinutes:
     minutes = lesson["minutes"]
-    rows = lesson["lesson_map"]
-    line = lesson.lines["minutes"]
-    if minutes["presentation"] + minutes["interaction"] != minutes["total"]:
+    return LessonMinutes(
+        total=minutes["total"],
+        presentation=minutes["presentation"],
+        interaction=minutes["interaction"],
+        opening=opening_minutes(lesson.get("opening")),
+    )
+
+
+def check_minutes(lesson: Located, problems: list[LessonProblem]) -> None:
+    plan = lesson_minutes(lesson)
+    parts = plan.parts_gap()
+    if parts:
         problems.append(
             LessonProblem(
                 LESSON_FILE,
-                line,
+                lesson.lines["minutes"],
                 "minutes.total",
                 gettext(
                     "is %(total)s, but presentation %(presentation)s + interaction "
                     "%(interaction)s = %(sum)s"
                 )
                 % {
-                    "total": minutes["total"],
-                    "presentation": minutes["presentation"],
-                    "interaction": minutes["interaction"],
-                    "sum": minutes["presentation"] + minutes["interaction"],
+                    "total": plan.total,
+                    "presentation": plan.presentation,
+                    "interaction": plan.interaction,
+                    "sum": parts.counted,
                 },
             )
         )
-    # The opening (the interactive start and the introductory slides 1-4) is presented before
-    # the lesson map's first row: its minutes count as presentation.
-    opening = (lesson.get("opening") or {}).get("minutes", 0)
-    for part in ("presentation", "interaction"):
-        planned = sum(row["minutes"][part] for row in rows)
-        planned += opening if part == "presentation" else 0
-        if planned != minutes[part]:
-            problems.append(
-                LessonProblem(
-                    LESSON_FILE,
-                    lesson.lines["lesson_map"],
-                    f"lesson_map.minutes.{part}",
-                    rows_add_up_to(part) % {"planned": planned, "minutes": minutes[part]},
-                )
+    rows = [
+        RowMinutes(row["minutes"]["presentation"], row["minutes"]["interaction"], activities=0)
+        for row in lesson["lesson_map"]
+    ]
+    for part, found in rows_gaps(plan, rows).items():
+        problems.append(
+            LessonProblem(
+                LESSON_FILE,
+                lesson.lines["lesson_map"],
+                f"lesson_map.minutes.{part}",
+                rows_add_up_to(part) % {"planned": found.counted, "minutes": found.planned},
             )
+        )
 
 
 def rows_add_up_to(part: str) -> str:
@@ -251,8 +259,12 @@ def check_section(
                     % {"code": activity["code"]},
                 )
             )
-    activity_minutes = sum(activity["minutes"] for activity in activities.values())
-    if activity_minutes != row["minutes"]["interaction"]:
+    row_minutes = RowMinutes(
+        row["minutes"]["presentation"],
+        row["minutes"]["interaction"],
+        activities=sum(activity["minutes"] for activity in activities.values()),
+    )
+    if found := row_minutes.activities_gap():
         problems.append(
             LessonProblem(
                 LESSON_FILE,
@@ -260,17 +272,16 @@ def check_section(
                 f"lesson_map[{index + 1}].minutes.interaction",
                 gettext("is %(planned)s, but the activities in %(file)s take %(minutes)s minutes")
                 % {
-                    "planned": row["minutes"]["interaction"],
+                    "planned": found.planned,
                     "file": file,
-                    "minutes": activity_minutes,
+                    "minutes": found.counted,
                 },
             )
         )
 
 
 def check_activity(file: str, path: str, activity: Located, problems: list[LessonProblem]) -> None:
-    phase_minutes = sum(phase["minutes"] for phase in activity["phases"])
-    if phase_minutes != activity["minutes"]:
+    if found := phases_gap(activity["minutes"], [phase["minutes"] for phase in activity["phases"]]):
         problems.append(
             LessonProblem(
                 file,
@@ -280,7 +291,7 @@ def check_activity(file: str, path: str, activity: Located, problems: list[Lesso
                     "the phases add up to %(phases)s minutes, "
                     "but the activity's minutes are %(minutes)s"
                 )
-                % {"phases": phase_minutes, "minutes": activity["minutes"]},
+                % {"phases": found.counted, "minutes": found.planned},
             )
         )
     form = activity["response_form"]

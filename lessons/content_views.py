@@ -5,12 +5,7 @@ The views only speak HTTP; the rules live in lessons/editing.py (drafts, saves, 
 lessons/fields.py (what a field is), lessons/archive.py (zips) and lessons/compare.py (diffs).
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,8 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.roles import COORDINATOR, has_role
 from copsite.parsing import parse_int
+from copsite.roles import coordinator_required
 from lessons import editing
 from lessons.archive import read_uploads, zip_lesson
 from lessons.compare import compare_versions
@@ -37,17 +32,6 @@ from lessons.fields import (
     slide_target,
 )
 from lessons.models import Lesson, Slide
-
-
-def coordinator_required(view: Callable) -> Callable:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not has_role(request.user, COORDINATOR):
-            raise PermissionDenied(gettext("Only coordinators can edit lesson content."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def version_or_404(lesson_id: int) -> Lesson:

@@ -39,6 +39,15 @@ from lessons.fields import (
     slide_target,
 )
 from lessons.loader import canonical_files, render_lesson
+from lessons.minutes import (
+    LessonMinutes,
+    Part,
+    RowMinutes,
+    opening_minutes,
+    phases_gap,
+    rows_gaps,
+    rows_total,
+)
 from lessons.models import Activity, Lesson, Section
 
 
@@ -361,9 +370,22 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
     sections = list(
         lesson.sections.annotate(activity_minutes=Sum("activities__minutes")).order_by("position")
     )
+    plan = LessonMinutes(
+        total=lesson.minutes_total,
+        presentation=lesson.minutes_presentation,
+        interaction=lesson.minutes_interaction,
+        opening=opening_minutes(lesson.opening),
+    )
+    rows = [
+        RowMinutes(
+            section.minutes_presentation,
+            section.minutes_interaction,
+            activities=section.activity_minutes or 0,
+        )
+        for section in sections
+    ]
     warnings = []
-    parts = lesson.minutes_presentation + lesson.minutes_interaction
-    if parts != lesson.minutes_total:
+    if parts := plan.parts_gap():
         warnings.append(
             MinutesWarning(
                 gettext(
@@ -371,43 +393,33 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
                     "minutes, but the lesson's total is %(total)s."
                 )
                 % {
-                    "presentation": lesson.minutes_presentation,
-                    "interaction": lesson.minutes_interaction,
-                    "parts": parts,
-                    "total": lesson.minutes_total,
+                    "presentation": plan.presentation,
+                    "interaction": plan.interaction,
+                    "parts": parts.counted,
+                    "total": plan.total,
                 },
                 version_url(lesson, "f-lesson-minutes-total"),
             )
         )
-    rows = {
-        "presentation": sum(section.minutes_presentation for section in sections),
-        "interaction": sum(section.minutes_interaction for section in sections),
-    }
-    planned = {
-        "presentation": lesson.minutes_presentation,
-        "interaction": lesson.minutes_interaction,
-    }
     rows_add_up_to = {
-        "presentation": _(
+        Part.PRESENTATION: _(
             "The lesson-map rows add up to %(minutes)s minutes of presentation, but the lesson "
             "plans %(planned)s."
         ),
-        "interaction": _(
+        Part.INTERACTION: _(
             "The lesson-map rows add up to %(minutes)s minutes of interaction, but the lesson "
             "plans %(planned)s."
         ),
     }
-    for part in ("presentation", "interaction"):
-        if rows[part] != planned[part]:
-            warnings.append(
-                MinutesWarning(
-                    str(rows_add_up_to[part]) % {"minutes": rows[part], "planned": planned[part]},
-                    version_url(lesson, "lesson-map"),
-                )
+    for part, found in rows_gaps(plan, rows).items():
+        warnings.append(
+            MinutesWarning(
+                str(rows_add_up_to[part]) % {"minutes": found.counted, "planned": found.planned},
+                version_url(lesson, "lesson-map"),
             )
-    for section in sections:
-        activity_minutes = section.activity_minutes or 0
-        if activity_minutes != section.minutes_interaction:
+        )
+    for section, row in zip(sections, rows, strict=True):
+        if found := row.activities_gap():
             anchor = field_anchor(section_target(section), "minutes.interaction")
             warnings.append(
                 MinutesWarning(
@@ -418,8 +430,8 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
                     % {
                         "position": section.position,
                         "title": section.title,
-                        "planned": section.minutes_interaction,
-                        "minutes": activity_minutes,
+                        "planned": found.planned,
+                        "minutes": found.counted,
                     },
                     version_url(lesson, anchor),
                 )
@@ -428,7 +440,7 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
         "section__position", "position"
     )
     for activity in activities:
-        if (activity.phase_minutes or 0) != activity.minutes:
+        if found := phases_gap(activity.minutes, [activity.phase_minutes or 0]):
             target = activity_target(activity)
             warnings.append(
                 MinutesWarning(
@@ -438,8 +450,8 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
                     )
                     % {
                         "code": activity.code,
-                        "phases": activity.phase_minutes or 0,
-                        "minutes": activity.minutes,
+                        "phases": found.counted,
+                        "minutes": found.planned,
                     },
                     target_url(lesson, target, field_anchor(target, "phases")),
                 )
@@ -448,20 +460,20 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
         total=lesson.minutes_total,
         presentation=lesson.minutes_presentation,
         interaction=lesson.minutes_interaction,
-        rows_presentation=rows["presentation"],
-        rows_interaction=rows["interaction"],
+        rows_presentation=rows_total(plan, rows, Part.PRESENTATION),
+        rows_interaction=rows_total(plan, rows, Part.INTERACTION),
         warnings=warnings,
     )
 
 
 def phases_note(activity: Activity) -> str:
     """What the preview says when the phases (as typed) no longer add up to the minutes."""
-    total = sum(phase.minutes for phase in activity.phases.all())
-    if total == activity.minutes:
+    found = phases_gap(activity.minutes, [phase.minutes for phase in activity.phases.all()])
+    if found is None:
         return ""
     return gettext(
         "The phases add up to %(phases)s minutes, but the activity takes %(minutes)s."
-    ) % {"phases": total, "minutes": activity.minutes}
+    ) % {"phases": found.counted, "minutes": found.planned}
 
 
 def lesson_sections(lesson: Lesson) -> list[Section]:

@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.db.models.deletion import Collector
 from django.test import override_settings
 
-from activities.roles import COORDINATOR, INSTRUCTOR, grant_role
+from copsite.roles import COORDINATOR, INSTRUCTOR, grant_role
 
 # The password of the users the fixtures below create, for tests that log in through the form.
 PASSWORD = "correct-horse-battery"

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from activities.models import JOIN_CODE_ALPHABET, Delivery, DeliveryEvent, delivery_create
-from activities.roles import INSTRUCTOR, grant_role
+from copsite.roles import INSTRUCTOR, grant_role
 
 pytestmark = pytest.mark.django_db
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -119,7 +119,7 @@ def test_coordinators_read_every_report_other_instructors_none(
 ):
     client.force_login(coordinator)
     assert client.get(reverse("activities:report", args=[taught.pk])).status_code == 200
-    from activities.roles import INSTRUCTOR, grant_role
+    from copsite.roles import INSTRUCTOR, grant_role
 
     other = django_user_model.objects.create_user("other", password="x" * 12)
     grant_role(other, INSTRUCTOR)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from activities.roles import COORDINATOR, grant_role
+from copsite.roles import COORDINATOR, grant_role
 from lessons.editing import draft_create_from_version
 from lessons.models import Lesson
 from tests.browser.conftest import new_page, screenshot

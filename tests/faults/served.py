@@ -29,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from activities.models import delivery_create
 from activities.participation import participant_join
-from activities.roles import INSTRUCTOR, grant_role
+from copsite.roles import INSTRUCTOR, grant_role
 from lessons.models import Lesson
 
 call_command("migrate", interactive=False, verbosity=0)

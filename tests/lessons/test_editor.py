@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from activities.models import delivery_create
-from activities.roles import COORDINATOR, INSTRUCTOR, grant_role
+from copsite.roles import COORDINATOR, INSTRUCTOR, grant_role
 from lessons.document import read_folder
 from lessons.editing import draft_create_from_version
 from lessons.exporter import dump

@@ -117,7 +117,7 @@ def test_hostile_names_and_answers_are_stored_as_text_and_escaped(client, cop_le
 def make_instructor():
     from django.contrib.auth import get_user_model
 
-    from activities.roles import INSTRUCTOR, grant_role
+    from copsite.roles import INSTRUCTOR, grant_role
 
     user, _ = get_user_model().objects.get_or_create(username="hostile-instructor")
     grant_role(user, INSTRUCTOR)

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from activities.roles import ROLES, grant_role
+from copsite.roles import ROLES, grant_role
 
 
 class Command(BaseCommand):

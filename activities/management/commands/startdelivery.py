@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from activities.models import DeliveryError, delivery_create
-from activities.roles import INSTRUCTOR, has_role
+from copsite.roles import INSTRUCTOR, has_role
 from lessons.models import Lesson
 
 

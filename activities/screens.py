@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from activities.debrief import debrief
 from activities.models import ActivityRun, Delivery
 from activities.pacing import Pacing
-from activities.timer import TimerState
+from activities.timer import Timer, TimerState
 from activities.wall import spotlighted, wall
-from lessons.models import Phase, Section, Slide
+from lessons.models import Activity, Phase, Section, Slide
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,25 @@ def epoch_ms(moment: datetime) -> int:
 
 
 def timer_view(run: ActivityRun, now: datetime) -> TimerView:
-    timer = run.timer
+    return view_of_timer(run.timer, list(run.activity.phases.all()), now)
+
+
+def ready_timer_view(activity: Activity, now: datetime) -> TimerView | None:
+    """The timer an activity shows when it has just been opened; None without phases. The
+    editor's preview renders it, so it shows what the projector will show at that moment."""
+    phases = list(activity.phases.all())
+    if not phases:
+        return None
+    return view_of_timer(Timer.fresh(tuple(phase.minutes for phase in phases)), phases, now)
+
+
+def view_of_timer(timer: Timer, phases: list[Phase], now: datetime) -> TimerView:
     return TimerView(
         state=timer.state,
         seconds_left=timer.seconds_left(now),
         ends_at_ms=epoch_ms(timer.ends_at) if timer.ends_at else None,
         phase_index=timer.phase_index,
-        phases=list(run.activity.phases.all()),
+        phases=phases,
         is_up=timer.is_up(now),
         is_last_phase=timer.is_last_phase,
     )

@@ -10,10 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities.screens import epoch_ms, ready_timer_view
 from copsite.parsing import parse_int
 from copsite.roles import coordinator_required
 from lessons import editing
@@ -31,7 +33,7 @@ from lessons.fields import (
     section_target,
     slide_target,
 )
-from lessons.models import Lesson, Slide
+from lessons.models import Activity, Lesson, Slide
 
 
 def version_or_404(lesson_id: int) -> Lesson:
@@ -348,6 +350,7 @@ def activity(request: HttpRequest, lesson_id: int, code: str) -> TemplateRespons
         fields=editing.field_states(lesson, activity_target(current)),
         preview_notes=[],
         phases_note=editing.phases_note(current),
+        **projector_timer(current),
     )
     return TemplateResponse(request, "content/activity.html", context)
 
@@ -367,8 +370,15 @@ def activity_preview(request: HttpRequest, lesson_id: int, code: str) -> Templat
             "opened_on": opened_on(current),
             "preview_notes": notes,
             "phases_note": editing.phases_note(current),
+            **projector_timer(current),
         },
     )
+
+
+def projector_timer(activity: Activity) -> dict:
+    """The projector's timer as it reads the moment the activity opens."""
+    now = timezone.now()
+    return {"timer": ready_timer_view(activity, now), "server_now_ms": epoch_ms(now)}
 
 
 def opened_on(activity):

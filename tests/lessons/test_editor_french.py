@@ -111,7 +111,7 @@ def test_every_editor_page_is_in_french_and_the_lesson_stays_english(french, dra
     slide = text_of(french.get(pages["slide"][0]))
     title = draft.slides.get(number=13).title
     assert title.startswith("The Benefits of CoP")
-    assert f'<h2 lang="en">{title}</h2>' in slide
+    assert f'<h2 id="slide-title" lang="en">{title}</h2>' in slide
     assert "Community trust and <strong>legitimacy</strong>" in slide
     activity = text_of(french.get(pages["activity"][0]))
     title = cop_lesson.activities.get(code="5.2").title

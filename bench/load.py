@@ -320,6 +320,7 @@ class Classroom:
         self.actions: list[tuple[str, float, int]] = []  # (action, sent at, delivery revision)
         self.submit_e2e: list[float] = []
         self.leaks = 0  # responses that showed a point written in another class
+        self.own_points_seen = 0  # responses that showed this class's points: the check saw some
         self.phone_bytes = 0  # received by this class's phones: headers and bodies
 
     def currency(self) -> list[tuple[str, float, int]]:
@@ -407,6 +408,7 @@ class Bench:
         if body and kind != "join":
             written_in = {int(number) for number in POINT_CLASS.findall(body)}
             room.leaks += len(written_in - {room.number})
+            room.own_points_seen += room.number in written_in
         return response.status, response.headers, body
 
     async def join(self, phone: Phone, gate: asyncio.Semaphore) -> bool:
@@ -829,7 +831,11 @@ def report(args, bench: Bench, figures: dict, stored: dict[int, list[str]]) -> d
                 f"{sum(room.stats.errors.values()):>6} {counted[room.number]['lost']:>4} "
                 f"{counted[room.number]['dup']:>4} {current:>9.2f} {room.leaks:>5}"
             )
-        line(f"answers of another class seen: {leaks} (must be 0)")
+        own = sum(room.own_points_seen for room in bench.rooms)
+        line(
+            f"answers of another class seen: {leaks} (must be 0); responses that showed their "
+            f"own class's answers: {own}"
+        )
     ratio = figures["poll_rps"] / figures["bare_rps"] if figures["bare_rps"] else float("nan")
     saturation_errors = figures["saturation_errors"]
     line(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activities.roles import COORDINATOR, has_role
 from activities.screens import epoch_ms, ready_timer_view
+from copsite.htmx import redirect_or_client_redirect, vary_on_htmx
 from copsite.parsing import parse_int
 from lessons import editing
 from lessons.archive import read_uploads, zip_lesson
@@ -113,14 +114,6 @@ def upload(request: HttpRequest) -> HttpResponse:
     return redirect(editing.version_url(draft))
 
 
-def hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
 @require_GET
 @coordinator_required
 def version(request: HttpRequest, lesson_id: int) -> TemplateResponse:
@@ -172,13 +165,13 @@ def discard(request: HttpRequest, lesson_id: int) -> HttpResponse:
         editing.draft_discard(lesson=lesson)
     except EditRefused as refused:
         messages.error(request, str(refused))
-        return hx_redirect(request, editing.version_url(lesson))
+        return redirect_or_client_redirect(request, editing.version_url(lesson))
     messages.success(
         request,
         gettext("Draft version %(version)s of %(slug)s discarded.")
         % {"version": lesson.version, "slug": lesson.slug},
     )
-    return hx_redirect(request, reverse("content:index"))
+    return redirect_or_client_redirect(request, reverse("content:index"))
 
 
 @require_POST
@@ -198,12 +191,13 @@ def retire(request: HttpRequest, lesson_id: int) -> HttpResponse:
             )
             % {"version": lesson.version},
         )
-    return hx_redirect(request, reverse("content:index"))
+    return redirect_or_client_redirect(request, reverse("content:index"))
 
 
 # Validate and publish.
 
 
+@vary_on_htmx
 @require_GET
 @coordinator_required
 def validate(request: HttpRequest, lesson_id: int) -> TemplateResponse:
@@ -218,6 +212,7 @@ def validate(request: HttpRequest, lesson_id: int) -> TemplateResponse:
     return version_page(request, lesson, problems=problems, validated=True)
 
 
+@vary_on_htmx
 @require_POST
 @coordinator_required
 def publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
@@ -235,7 +230,7 @@ def publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
         return version_page(request, lesson, status=400, problems=refused.problems, refused=True)
     except EditRefused as refused:
         messages.error(request, str(refused))
-        return hx_redirect(request, editing.version_url(lesson))
+        return redirect_or_client_redirect(request, editing.version_url(lesson))
     messages.success(
         request,
         gettext(
@@ -244,12 +239,13 @@ def publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
         )
         % {"version": published.version},
     )
-    return hx_redirect(request, editing.version_url(published))
+    return redirect_or_client_redirect(request, editing.version_url(published))
 
 
 # Editing a draft, one field at a time.
 
 
+@vary_on_htmx
 @require_http_methods(["GET", "POST"])
 @coordinator_required
 def field(request: HttpRequest, lesson_id: int) -> HttpResponse:

@@ -54,7 +54,9 @@ def screens(cop_lesson, instructor, coordinator):
 
 def test_the_slide_preview_is_the_projector_slide(screens, cop_lesson):
     delivery, projector, editor = screens
-    shown = part(projector.get(reverse("activities:projector", args=[delivery.pk])), "projector-main")
+    shown = part(
+        projector.get(reverse("activities:projector", args=[delivery.pk])), "projector-main"
+    )
     preview = part(
         editor.get(reverse("content:slide", args=[cop_lesson.pk, SLIDE])), "projector-main"
     )
@@ -62,9 +64,7 @@ def test_the_slide_preview_is_the_projector_slide(screens, cop_lesson):
     assert preview == shown, f"preview:\n{preview}\n\nprojector:\n{shown}"
 
 
-def test_the_activity_preview_is_the_projector_with_the_activity_just_opened(
-    screens, cop_lesson
-):
+def test_the_activity_preview_is_the_projector_with_the_activity_just_opened(screens, cop_lesson):
     delivery, projector, editor = screens
     with time_machine.travel(MOMENT, tick=False):
         delivery.open_activity()

@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,11 +23,13 @@ from activities.participation import (
     delivery_for_code,
     ensure_groups,
     groups_with_sizes,
+    join_path,
     participant_join,
 )
 from activities.phone import answer_messages, stage_context
 from activities.ratelimit import over_limits
 from activities.tokens import participant_for_token, poll_revision
+from copsite.htmx import redirect_or_client_redirect, vary_on_htmx
 from copsite.middleware import is_outage
 from copsite.parsing import BadBody, parse_int, read_json_object
 
@@ -197,17 +198,14 @@ def unchanged_since(request: HttpRequest, code: str) -> bool:
     return revision == poll_revision(token=token, code=code)
 
 
+@vary_on_htmx
 def stage(request: HttpRequest, code: str) -> HttpResponse:
     code = normalise_join_code(code)
     if unchanged_since(request, code):
         return HttpResponse(status=204)
     participant = current_participant(request, code)
     if participant is None:
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("participants:join", args=[code])
-            return response
-        return redirect("participants:join", code=code)
+        return redirect_or_client_redirect(request, join_path(code))
     use_class_language(request, participant.delivery)
     context = stage_context(participant)
     if request.htmx:

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Length
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -453,3 +454,8 @@ def submission_mark(*, delivery: Delivery, submission_id: int, mark: str) -> Sub
         submission.save(update_fields=["hidden", "spotlighted"])
         bump_answers(delivery, None)
     return submission
+
+
+def join_path(code: str) -> str:
+    """Where a participant joins a delivery by its code: the address on the projector and the QR."""
+    return reverse("participants:join", args=[code])

@@ -11,10 +11,16 @@ from django.views.decorators.http import require_POST
 from activities.actions import perform_action
 from activities.forms import DeliveryForm
 from activities.models import Delivery, DeliveryError, delivery_create
-from activities.participation import ensure_groups, participant_move, participant_remove
+from activities.participation import (
+    ensure_groups,
+    join_path,
+    participant_move,
+    participant_remove,
+)
 from activities.permissions import own_delivery
 from activities.projector import projector_context, render_in_class_language
 from activities.screens import join_qr_svg, screen_context
+from copsite.htmx import vary_on_htmx
 from copsite.parsing import parse_int
 from copsite.roles import instructor_required
 
@@ -49,7 +55,7 @@ def unchanged_since(request: HttpRequest, delivery_id: int) -> bool:
 
 
 def join_url(request: HttpRequest, delivery: Delivery) -> str:
-    return request.build_absolute_uri(f"/j/{delivery.join_code}/")
+    return request.build_absolute_uri(join_path(delivery.join_code))
 
 
 def render_screen(
@@ -69,6 +75,7 @@ def render_screen(
     return TemplateResponse(request, template, context)
 
 
+@vary_on_htmx
 @instructor_required
 def console(request: HttpRequest, delivery_id: int) -> HttpResponse:
     return render_screen(
@@ -76,6 +83,7 @@ def console(request: HttpRequest, delivery_id: int) -> HttpResponse:
     )
 
 
+@vary_on_htmx
 @instructor_required
 def projector(request: HttpRequest, delivery_id: int) -> HttpResponse:
     return render_screen(
@@ -83,6 +91,7 @@ def projector(request: HttpRequest, delivery_id: int) -> HttpResponse:
     )
 
 
+@vary_on_htmx
 @require_POST
 @instructor_required
 def action(request: HttpRequest, delivery_id: int) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.screens import epoch_ms, ready_timer_view
+from copsite.htmx import redirect_or_client_redirect, vary_on_htmx
 from copsite.parsing import parse_int
 from copsite.roles import coordinator_required
 from lessons import editing
@@ -97,14 +98,6 @@ def upload(request: HttpRequest) -> HttpResponse:
     return redirect(editing.version_url(draft))
 
 
-def hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
 @require_GET
 @coordinator_required
 def version(request: HttpRequest, lesson_id: int) -> TemplateResponse:
@@ -156,13 +149,13 @@ def discard(request: HttpRequest, lesson_id: int) -> HttpResponse:
         editing.draft_discard(lesson=lesson)
     except EditRefused as refused:
         messages.error(request, str(refused))
-        return hx_redirect(request, editing.version_url(lesson))
+        return redirect_or_client_redirect(request, editing.version_url(lesson))
     messages.success(
         request,
         gettext("Draft version %(version)s of %(slug)s discarded.")
         % {"version": lesson.version, "slug": lesson.slug},
     )
-    return hx_redirect(request, reverse("content:index"))
+    return redirect_or_client_redirect(request, reverse("content:index"))
 
 
 @require_POST
@@ -182,12 +175,13 @@ def retire(request: HttpRequest, lesson_id: int) -> HttpResponse:
             )
             % {"version": lesson.version},
         )
-    return hx_redirect(request, reverse("content:index"))
+    return redirect_or_client_redirect(request, reverse("content:index"))
 
 
 # Validate and publish.
 
 
+@vary_on_htmx
 @require_GET
 @coordinator_required
 def validate(request: HttpRequest, lesson_id: int) -> TemplateResponse:
@@ -202,6 +196,7 @@ def validate(request: HttpRequest, lesson_id: int) -> TemplateResponse:
     return version_page(request, lesson, problems=problems, validated=True)
 
 
+@vary_on_htmx
 @require_POST
 @coordinator_required
 def publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
@@ -219,7 +214,7 @@ def publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
         return version_page(request, lesson, status=400, problems=refused.problems, refused=True)
     except EditRefused as refused:
         messages.error(request, str(refused))
-        return hx_redirect(request, editing.version_url(lesson))
+        return redirect_or_client_redirect(request, editing.version_url(lesson))
     messages.success(
         request,
         gettext(
@@ -228,12 +223,13 @@ def publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
         )
         % {"version": published.version},
     )
-    return hx_redirect(request, editing.version_url(published))
+    return redirect_or_client_redirect(request, editing.version_url(published))
 
 
 # Editing a draft, one field at a time.
 
 
+@vary_on_htmx
 @require_http_methods(["GET", "POST"])
 @coordinator_required
 def field(request: HttpRequest, lesson_id: int) -> HttpResponse:

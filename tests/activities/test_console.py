@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -180,6 +181,30 @@ def test_instructors_plan_deliveries_from_the_list(instructor_client, cop_lesson
     )
     assert "Ensure this value is greater than or equal to 1." in response.content.decode()
     assert not Delivery.objects.exists()
+
+
+def test_startdelivery_json_tells_a_script_the_delivery_and_its_addresses(
+    cop_lesson, instructor, capsys
+):
+    call_command(
+        "startdelivery",
+        "--lesson",
+        "cop",
+        "--instructor",
+        "instructor",
+        "--json",
+        "--base-url",
+        "http://127.0.0.1:9999/",
+    )
+    planned = json.loads(capsys.readouterr().out)
+    delivery = Delivery.objects.get()
+    assert planned == {
+        "delivery": delivery.pk,
+        "join_code": delivery.join_code,
+        "join_url": f"http://127.0.0.1:9999/j/{delivery.join_code}/",
+        "console_url": f"http://127.0.0.1:9999/console/{delivery.pk}/",
+        "lesson_version": cop_lesson.version,
+    }
 
 
 def test_startdelivery_prints_the_join_code_and_console(cop_lesson, instructor, capsys):

@@ -1,8 +1,11 @@
+import json
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from activities.models import DeliveryError, delivery_create
+from activities.participation import join_path
 from copsite.roles import INSTRUCTOR, has_role
 from lessons.models import Lesson
 
@@ -19,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--rehearsal", action="store_true")
         parser.add_argument(
             "--base-url", default="http://127.0.0.1:8000", help="where the app is served"
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="print one JSON object (delivery, join_code, join_url, console_url) for scripts",
         )
 
     def handle(self, *args, **options):
@@ -43,7 +51,17 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         base = options["base_url"].rstrip("/")
         console = base + reverse("activities:console", args=[delivery.pk])
+        if options["json"]:
+            planned = {
+                "delivery": delivery.pk,
+                "join_code": delivery.join_code,
+                "join_url": base + join_path(delivery.join_code),
+                "console_url": console,
+                "lesson_version": lesson.version,
+            }
+            self.stdout.write(json.dumps(planned))
+            return
         self.stdout.write(f"Delivery {delivery.pk}: {delivery.title} (lesson v{lesson.version})")
         self.stdout.write(f"  join code: {delivery.join_code}")
-        self.stdout.write(f"  participants join at: {base}/j/{delivery.join_code}/")
+        self.stdout.write(f"  participants join at: {base}{join_path(delivery.join_code)}")
         self.stdout.write(f"  console: {console}")

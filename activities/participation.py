@@ -4,7 +4,6 @@ Every change to a group's answer bumps the group's revision (what its members' p
 the delivery's answers revision (what the wall polls), in the same transaction.
 """
 
-import re
 import secrets
 import unicodedata
 from collections.abc import Callable
@@ -31,7 +30,6 @@ from activities.models import (
     Submission,
     normalise_join_code,
 )
-from lessons.models import list_point_column
 
 T = TypeVar("T")
 # One answer box; the phone counts against the same figure (participants/_piece.html).
@@ -42,7 +40,6 @@ MAX_POINTS_PER_GROUP = 40
 MAX_GROUP_CHARACTERS = 20_000
 MAX_NAME_LENGTH = 40
 GROUP_SIZE_MAX = 5
-POINT_KEY = re.compile(r"point:[A-Za-z0-9-]{8,64}")
 
 
 class JoinError(ValueError):
@@ -245,25 +242,7 @@ def run_for_answers(participant: Participant, run_id: int | None = None) -> Acti
 
 
 def check_key(run: ActivityRun, key: str) -> None:
-    form = run.activity.response_form
-    kind = form["kind"]
-    valid = {
-        "list": lambda: (
-            bool(POINT_KEY.fullmatch(key))
-            and (not form.get("columns") or list_point_column(form, key) is not None)
-        ),
-        "text": lambda: key == "text",
-        "fields": lambda: key in {f"field:{f['key']}" for f in form["fields"]},
-        "table": lambda: (
-            key
-            in {
-                f"cell:{row}:{column}"
-                for row in range(len(form["rows"]))
-                for column in range(len(form["columns"]))
-            }
-        ),
-    }[kind]()
-    if not valid:
+    if not run.activity.form_kind.accepts(key):
         raise AnswerError(_("This answer does not belong to the activity's form."), status=404)
 
 

@@ -1,6 +1,5 @@
 """What a participant's phone shows: the slide in brief, or the group's form for the activity."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActivityRun, Delivery, Participant, Submission
 from activities.participation import kept_for_revision
 from activities.screens import epoch_ms, timer_view
-from lessons.models import Slide, list_point_column
+from lessons.models import Slide
 
 # The messages static/js/answers.js shows, in the page's language; the keys are its English.
 # Each is written out so that makemessages finds it.
@@ -48,21 +47,6 @@ ANSWER_MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
-class Piece:
-    """One editable piece of a group's answer as the phone shows it."""
-
-    key: str
-    label: str = ""
-    prompt: str = ""
-    text: str = ""
-    version: int | None = None
-
-    @property
-    def dom_id(self) -> str:
-        return "piece-" + self.key.replace(":", "-")
-
-
 class StoredPiece(NamedTuple):
     """What a phone shows of a stored Submission."""
 
@@ -80,66 +64,6 @@ def stored_pieces(run: ActivityRun, group_id: int) -> dict[str, StoredPiece]:
         .values_list("key", "text", "version")
     )
     return {key: StoredPiece(key, text, version) for key, text, version in rows}
-
-
-def pieces_for(run: ActivityRun, submissions: dict[str, StoredPiece]) -> dict:
-    form = run.activity.response_form
-    kind = form["kind"]
-
-    def piece(key: str, **labels) -> Piece:
-        stored = submissions.get(key)
-        return Piece(
-            key=key,
-            text=stored.text if stored else "",
-            version=stored.version if stored else None,
-            **labels,
-        )
-
-    if kind == "list":
-        return {"lists": point_lists(form, submissions.values()), "prompt": form.get("prompt", "")}
-    if kind == "table":
-        rows = [
-            {
-                "label": row["label"],
-                "cells": [
-                    piece(f"cell:{r}:{c}", label=column) for c, column in enumerate(form["columns"])
-                ],
-            }
-            for r, row in enumerate(form["rows"])
-        ]
-        return {"rows": rows, "columns": form["columns"], "row_heading": form.get("row_heading")}
-    if kind == "fields":
-        fields = [
-            piece(f"field:{f['key']}", label=f["label"], prompt=f.get("prompt", ""))
-            for f in form["fields"]
-        ]
-        return {"fields": fields}
-    return {"text": piece("text", prompt=form.get("prompt", ""))}
-
-
-@dataclass(frozen=True)
-class PointList:
-    """The points of one column of a list form (the whole list if it names no columns), with
-    the box that adds the next one: one screen, one send per point."""
-
-    label: str
-    points: list[Piece]
-    new_point: Piece
-
-
-def point_lists(form: dict, stored: Iterable[StoredPiece]) -> list[PointList]:
-    columns = form.get("columns") or []
-    if not columns:
-        points = [Piece(key=s.key, text=s.text, version=s.version) for s in stored]
-        return [PointList("", points, Piece(key="new"))]
-    by_column: dict[int | None, list[Piece]] = {}
-    for s in stored:
-        column = list_point_column(form, s.key)
-        by_column.setdefault(column, []).append(Piece(key=s.key, text=s.text, version=s.version))
-    return [
-        PointList(label, by_column.get(index, []), Piece(key=f"new:c{index}", label=label))
-        for index, label in enumerate(columns)
-    ]
 
 
 def stage_run(delivery: Delivery) -> ActivityRun | None:
@@ -182,14 +106,16 @@ def body_context(participant: Participant, run: ActivityRun | None, now: datetim
         )
         return context | {"slide": slide, "content_language": slide.lesson.language}
     submissions = stored_pieces(run, group.pk)
+    form = run.activity.form_kind
     return context | {
         "content_language": run.activity.lesson.language,
         "activity": run.activity,
         "frozen": run.closed_at is not None,
         "timer": timer_view(run, now),
         "assignment": group.assignment_for(run.activity),
-        "form_kind": run.activity.response_form["kind"],
-        "form": pieces_for(run, submissions),
+        "form_kind": form.name,
+        "form_template": form.phone_template,
+        "form": form.phone(submissions),
     }
 
 

@@ -1,9 +1,12 @@
-"""The live wall: each group's answer to an activity, in the shape of the activity's form."""
+"""The live wall: each group's answer to an activity, in the shape of the activity's form.
+
+How a piece is labelled and ordered is its form kind's (lessons/forms/); the report and the
+exports show the same labels.
+"""
 
 from dataclasses import dataclass
 
 from activities.models import ActivityRun, Group, Submission
-from lessons.models import list_point_column
 
 
 @dataclass(frozen=True)
@@ -22,31 +25,9 @@ class GroupAnswer:
         return not self.pieces
 
 
-def piece_label(form: dict, key: str) -> str:
-    kind, _, rest = key.partition(":")
-    if kind == "cell":
-        row, column = (int(part) for part in rest.split(":"))
-        return f"{form['rows'][row]['label']} · {form['columns'][column]}"
-    if kind == "field":
-        return next((f["label"] for f in form["fields"] if f["key"] == rest), rest)
-    column = list_point_column(form, key)
-    return form["columns"][column] if column is not None else ""
-
-
-def form_order(form: dict, key: str) -> tuple:
-    kind, _, rest = key.partition(":")
-    if kind == "cell":
-        return tuple(int(part) for part in rest.split(":"))
-    if kind == "field":
-        keys = [f["key"] for f in form["fields"]]
-        return (keys.index(rest) if rest in keys else len(keys),)
-    column = list_point_column(form, key)
-    return (column,) if column is not None else ()
-
-
 def wall(run: ActivityRun, *, include_hidden: bool) -> list[GroupAnswer]:
     """Every group of the delivery, those with nothing yet included, so the instructor sees them."""
-    form = run.activity.response_form
+    form = run.activity.form_kind
     submissions = Submission.objects.filter(run=run).select_related("group")
     if not include_hidden:
         submissions = submissions.filter(hidden=False)
@@ -57,9 +38,9 @@ def wall(run: ActivityRun, *, include_hidden: bool) -> list[GroupAnswer]:
     for group in run.delivery.groups.order_by("number"):
         pieces = sorted(
             by_group.get(group.pk, []),
-            key=lambda s: (form_order(form, s.key), s.position, s.pk),
+            key=lambda s: (form.piece_order(s.key), s.position, s.pk),
         )
-        answers.append(GroupAnswer(group, [WallPiece(s, piece_label(form, s.key)) for s in pieces]))
+        answers.append(GroupAnswer(group, [WallPiece(s, form.piece_label(s.key)) for s in pieces]))
     return answers
 
 
@@ -71,4 +52,4 @@ def spotlighted(run: ActivityRun) -> WallPiece | None:
     )
     if submission is None:
         return None
-    return WallPiece(submission, piece_label(run.activity.response_form, submission.key))
+    return WallPiece(submission, run.activity.form_kind.piece_label(submission.key))

@@ -13,6 +13,7 @@ from lessons.schema import ListOf, Record, Spec, TextMap
 
 def canonical(value: object, spec: Spec) -> object:
     """`value` with mapping keys in the order the spec lists them and empty values dropped."""
+    spec = spec.resolved(value)
     if isinstance(spec, Record):
         specs = {key.name: key.spec for key in spec.keys}
         return {

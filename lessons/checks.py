@@ -3,6 +3,7 @@
 from django.utils.translation import gettext
 
 from lessons.errors import LessonProblem
+from lessons.forms import form_kind
 from lessons.minutes import LessonMinutes, RowMinutes, opening_minutes, phases_gap, rows_gaps
 from lessons.objectives import check_objective_references
 from lessons.schema import Located
@@ -294,10 +295,8 @@ def check_activity(file: str, path: str, activity: Located, problems: list[Lesso
                 % {"phases": found.counted, "minutes": found.planned},
             )
         )
-    form = activity["response_form"]
     slots = {assignment["label"] for assignment in activity["grouping"].get("assignments", [])}
-    slots |= {field["key"] for field in form.get("fields", [])}
-    slots |= {row["label"] for row in form.get("rows", [])}
+    slots |= form_kind(activity["response_form"]).slots()
     for position, point in enumerate(activity.get("key_points") or []):
         slot = point.get("slot")
         if slot is not None and slot not in slots:

@@ -23,6 +23,7 @@ from lessons.canonical import canonical, to_yaml
 from lessons.checks import slide_bounds
 from lessons.errors import LessonProblem
 from lessons.exporter import activity_data, lesson_data, lesson_map_row, slide_data
+from lessons.forms import KINDS, kind_choices
 from lessons.loader import LESSON_OPENING
 from lessons.markdown import render_markdown
 from lessons.models import (
@@ -104,7 +105,7 @@ def spec_and_required(record: Record, path: tuple[str, ...]) -> tuple[Spec, bool
     spec: Spec = record
     required = True
     for name in path:
-        key = next(key for key in spec.keys if key.name == name)
+        key = next(key for key in spec.resolved().keys if key.name == name)
         spec, required = key.spec, key.required
     return spec, required
 
@@ -250,7 +251,7 @@ ACTIVITY_FIELDS = (
         Column("name", _("Phase"), "line"),
         Column("minutes", _("Minutes"), "number"),
     ),
-    choice_field("response_form.kind", _("Groups answer with"), Activity.ResponseForm.choices),
+    choice_field("response_form.kind", _("Groups answer with"), kind_choices()),
     text_field("response_form.prompt", _("Prompt")),
     text_field("response_form.row_heading", _("Heading of the row labels")),
     lines_field(
@@ -286,13 +287,6 @@ ACTIVITY_FIELDS = (
         Column("objectives", _("Objectives (ids, one a line; none: the activity's)"), "lines"),
     ),
 )
-# Which response-form fields a kind of form uses (the schema's check_response_form).
-RESPONSE_FORM_PARTS = {
-    "list": {"prompt", "columns"},
-    "text": {"prompt"},
-    "table": {"row_heading", "columns", "rows"},
-    "fields": {"fields"},
-}
 
 
 # Form text <-> values.
@@ -720,8 +714,8 @@ class BoundField:
     def misplaced_part(self) -> bool:
         if self.spec.path[0] != "response_form" or self.spec.path[1] == "kind":
             return False
-        kind = self.target.row.response_form.get("kind")
-        return self.spec.path[1] not in RESPONSE_FORM_PARTS.get(kind, ())
+        kind = KINDS.get(self.target.row.response_form.get("kind"))
+        return kind is None or self.spec.path[1] not in kind.parts()
 
     def problem_text(self, problem: LessonProblem) -> str:
         """`phases[2].minutes: …` said from inside the field: `row 2 · minutes: …`."""

@@ -4,12 +4,12 @@ Markdown fields keep the text as written (for editing and dumping) and its sanit
 rendered once at load (`*_html`).
 """
 
-import re
-
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from lessons.forms import FormKind, form_kind
 
 
 class Audience(models.TextChoices):
@@ -48,16 +48,6 @@ ACTIVITY_AUDIENCE = {
 # The Markdown fields, stored as written and as HTML (`<name>_html`).
 SLIDE_MARKDOWN = ("key_message", "body", "reveal", "notes", "instructor_notes", "transition")
 ACTIVITY_MARKDOWN = ("purpose", "task", "instructor_notes")
-
-LIST_POINT_COLUMN = re.compile(r"point:c(\d{1,2})-")
-
-
-def list_point_column(form: dict, key: str) -> int | None:
-    """The column of a list point whose form names columns: `point:c1-…` is in the second."""
-    match = LIST_POINT_COLUMN.match(key)
-    if match is None or int(match[1]) >= len(form.get("columns") or []):
-        return None
-    return int(match[1])
 
 
 class LessonQuerySet(models.QuerySet):
@@ -195,14 +185,6 @@ class Activity(models.Model):
         PAIRS_OR_GROUPS = "pairs_or_groups", _("Pairs or small groups")
         CLASS = "class", _("The whole class")
 
-    class ResponseForm(models.TextChoices):
-        """What the groups answer with (`response_form.kind` in the YAML)."""
-
-        LIST = "list", _("A list of points")
-        TABLE = "table", _("A table")
-        FIELDS = "fields", _("Named fields")
-        TEXT = "text", _("A single text")
-
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="activities")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="activities")
     position = models.PositiveIntegerField()
@@ -285,31 +267,23 @@ class Activity(models.Model):
         return text
 
     @property
+    def form_kind(self) -> FormKind:
+        """What the groups answer with (`response_form.kind`), bound to the form: lessons/forms/."""
+        return form_kind(self.response_form)
+
+    @property
     def response_form_label(self) -> str:
         """What the groups answer with, in a word or two: `A table`."""
-        return str(self.ResponseForm(self.response_form["kind"]).label)
+        return str(self.form_kind.title)
 
     @property
     def response_form_summary(self) -> str:
-        form = self.response_form
-        kind = form["kind"]
-        if kind == "table":
-            rows = len(form["rows"])
-            return ngettext(
-                "A table: %(rows)s row × %(columns)s", "A table: %(rows)s rows × %(columns)s", rows
-            ) % {"rows": rows, "columns": ", ".join(form["columns"])}
-        if kind == "fields":
-            return gettext("Named fields: %(labels)s") % {
-                "labels": " / ".join(f["label"] for f in form["fields"])
-            }
-        return self.response_form_label
+        return self.form_kind.summary()
 
     @property
     def list_columns(self) -> list[str]:
         """The named columns a list form's points go into (5.2's Traditional / CoP), if any."""
-        if self.response_form["kind"] != self.ResponseForm.LIST:
-            return []
-        return list(self.response_form.get("columns", []))
+        return self.form_kind.list_columns()
 
 
 class Phase(models.Model):

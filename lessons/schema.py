@@ -87,6 +87,10 @@ class Spec:
     def render(self, value: object) -> object:
         return value
 
+    def resolved(self, value: object = None) -> "Spec":
+        """The spec that describes `value`: itself, but for a spec decided by the value."""
+        return self
+
 
 @dataclass
 class Text(Spec):
@@ -469,87 +473,44 @@ SLIDE = Record(
     ]
 )
 
-RESPONSE_FORM_KINDS = ("list", "table", "fields", "text")
+
+def response_form_spec(value: object = None) -> Record:
+    """The `response_form` mapping: its `kind`, then the keys of every registered kind, each
+    kind saying which of them it needs and uses (lessons/forms/). For a form of a known kind,
+    its own keys come first, in its order: the order they are written in."""
+    from lessons import forms  # the kinds' modules build their keys from this module's specs
+
+    keys = forms.form_keys()
+    kind = forms.KINDS.get(value.get("kind")) if isinstance(value, dict) else None
+    if kind is not None:
+        keys = [*kind.keys, *(key for key in keys if key.name not in kind.parts())]
+    return Record(
+        [Key("kind", Choice(forms.kind_names()), required=True), *keys],
+        extra_check=forms.check_response_form,
+    )
 
 
-def check_response_form(form: Located, where: Where, path: str) -> None:
-    kind = form.get("kind")
-    needs = {"table": ("columns", "rows"), "fields": ("fields",)}.get(kind, ())
-    for name in needs:
-        if name not in form:
-            where.problems.append(
-                LessonProblem(
-                    where.file,
-                    form.line,
-                    f"{path}.{name}",
-                    gettext("is required for a %(kind)s") % {"kind": kind},
-                )
-            )
-    allowed = {
-        "list": {"prompt", "columns"},
-        "text": {"prompt"},
-        "table": {"row_heading", "columns", "rows"},
-    }.get(kind, {"fields"})
-    for name in set(form) - allowed - {"kind"}:
-        where.problems.append(
-            LessonProblem(
-                where.file,
-                form.lines[name],
-                f"{path}.{name}",
-                gettext("does not apply to a %(kind)s form") % {"kind": kind},
-            )
-        )
-    columns = form.get("columns") or []
-    for index, row in enumerate(form.get("rows") or []):
-        expected = (row or {}).get("expected")
-        if expected and len(expected) != len(columns):
-            where.problems.append(
-                LessonProblem(
-                    where.file,
-                    row.lines["expected"],
-                    f"{path}.rows[{index + 1}].expected",
-                    gettext("has %(answers)s answers for %(columns)s columns")
-                    % {"answers": len(expected), "columns": len(columns)},
-                )
-            )
-    unique_within("fields", "key")(form, where, path)
+@dataclass
+class Deferred(Spec):
+    """A spec built when it is used, from what is registered by then and from the value."""
+
+    build: Callable[[object], Spec]
+
+    @property
+    def description(self) -> str:
+        return self.build(None).description
+
+    def check(self, node: Node, where: Where, path: str) -> object:
+        return self.build(None).check(node, where, path)
+
+    def render(self, value: object) -> object:
+        return self.build(value).render(value)
+
+    def resolved(self, value: object = None) -> Spec:
+        return self.build(value)
 
 
-RESPONSE_FORM = Record(
-    [
-        Key("kind", Choice(RESPONSE_FORM_KINDS), required=True),
-        Key("prompt", PLAIN),
-        Key("row_heading", PLAIN),
-        Key("columns", ListOf(PLAIN, min_items=1, max_items=10)),
-        Key(
-            "rows",
-            ListOf(
-                Record([Key("label", PLAIN, required=True), Key("expected", ListOf(PLAIN))]),
-                min_items=1,
-                max_items=50,
-            ),
-        ),
-        Key(
-            "fields",
-            ListOf(
-                Record(
-                    [
-                        Key(
-                            "key",
-                            Text(pattern=r"[A-Za-z0-9_-]{1,30}", pattern_hint=_("a short key")),
-                            required=True,
-                        ),
-                        Key("label", PLAIN, required=True),
-                        Key("prompt", PLAIN),
-                    ]
-                ),
-                min_items=1,
-                max_items=20,
-            ),
-        ),
-    ],
-    extra_check=check_response_form,
-)
+RESPONSE_FORM = Deferred(response_form_spec)
 
 GROUPING = Record(
     [

@@ -10,7 +10,8 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from activities.participation import MAX_ANSWER_LENGTH
-from activities.phone import STAGE_CACHE, Piece
+from activities.phone import STAGE_CACHE
+from lessons.forms import Piece
 
 register = template.Library()
 

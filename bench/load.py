@@ -193,7 +193,7 @@ SETUP_CLASSES = """
 import io, json, sys
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from activities.roles import grant_role
+from copsite.roles import grant_role
 password = sys.stdin.readline().rstrip("\\n")
 classes = []
 for number, size in enumerate(json.loads({sizes!r}), start=1):

@@ -9,28 +9,12 @@ does when answers changed. Figures are CPU-bound and on a shared machine noisy; 
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-FOLDER = Path(tempfile.mkdtemp(prefix="cop-debrief-"))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="copsite.settings",
-    COP_SQLITE_PATH=str(FOLDER / "db.sqlite3"),
-    DJANGO_DEBUG="0",
-    DJANGO_ALLOWED_HOSTS="testserver",
-    COP_BENCH="1",
-    COP_LOG_LEVEL="ERROR",
-)
+from in_process import ROOT, setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup_django("cop-debrief-")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402

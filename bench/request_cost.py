@@ -9,29 +9,13 @@ test client, so the figures are what Django and this app cost, not gunicorn or t
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-FOLDER = Path(tempfile.mkdtemp(prefix="cop-cost-"))
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="copsite.settings",
-    COP_SQLITE_PATH=str(FOLDER / "db.sqlite3"),
-    DJANGO_DEBUG="0",
-    DJANGO_ALLOWED_HOSTS="testserver",
-    COP_BENCH="1",
-    COP_LOG_LEVEL="ERROR",
-)
+from in_process import ROOT, setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup_django("cop-cost-")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import caches  # noqa: E402

@@ -8,6 +8,9 @@ from django.utils import timezone
 from activities.report import Report
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel opens a CSV without a byte-order mark in the machine's legacy code page: "Sécurité" would
+# read "SÃ©curitÃ©". The mark makes it read UTF-8; other tools skip it.
+BYTE_ORDER_MARK = "\ufeff"
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -21,6 +24,7 @@ def local(moment) -> str:
 
 def answers_csv(report: Report) -> str:
     out = io.StringIO()
+    out.write(BYTE_ORDER_MARK)
     writer = csv.writer(out)
     writer.writerow(
         ["activity", "activity title", "group", "slot", "text", "created", "updated", "hidden",
@@ -49,6 +53,7 @@ def answers_csv(report: Report) -> str:
 def objectives_csv(report: Report) -> str:
     """One row per objective: its verdict, the figures behind it and the rule that decides."""
     out = io.StringIO()
+    out.write(BYTE_ORDER_MARK)
     writer = csv.writer(out)
     writer.writerow(
         ["objective", "text", "verdict", "key points found", "key points", "reinforced",

@@ -139,7 +139,8 @@ def test_the_report_page_and_every_export_carry_the_objectives(client, taught, i
 
     export = client.get(reverse("activities:report_export", args=[taught.pk, "objectives.csv"]))
     assert export["Content-Disposition"].endswith(f'delivery-{taught.pk}-objectives.csv"')
-    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert export.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert [(r["objective"], r["verdict"]) for r in rows] == [
         ("concept", "partly"),
         ("benefits", "evidenced"),

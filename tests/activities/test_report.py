@@ -81,7 +81,8 @@ def test_answers_csv_has_one_row_per_answer_and_no_formulas(client, taught, inst
     client.force_login(instructor)
     response = client.get(reverse("activities:report_export", args=[taught.pk, "csv"]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["activity"], r["group"], r["slot"]) for r in rows] == [
         ("5.1", "Group 1", "point"),
         ("5.1", "Group 2", "point"),

@@ -8,6 +8,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Model
 from django.db.models.deletion import Collector
 from django.test import override_settings
+from django.utils import translation
 
 from copsite.roles import COORDINATOR, INSTRUCTOR, grant_role
 
@@ -49,6 +50,14 @@ def _empty_caches():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A French request leaves French active in this thread (LocaleMiddleware activates, nothing
+    deactivates): the next test's messages outside a request would come back in French."""
+    yield
+    translation.deactivate()
 
 
 class _EveryRow(Collector):

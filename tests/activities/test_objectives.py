@@ -136,6 +136,9 @@ def test_the_report_page_and_every_export_carry_the_objectives(client, taught, i
     assert "10.0 spent of 15 planned" in section
     assert f"Group 1</span> “{PARAPHRASE}”" in section
     assert section.count("not evidenced") == 3  # elements, problem-solving, challenges
+    # elements, problem-solving and challenges were not run: said, not "0 of 0 (0 %)"
+    assert section.count("None of its activities was run: no key point could be found.") == 3
+    assert "0 of 0" not in section
 
     export = client.get(reverse("activities:report_export", args=[taught.pk, "objectives.csv"]))
     assert export["Content-Disposition"].endswith(f'delivery-{taught.pk}-objectives.csv"')

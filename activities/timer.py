@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 
 class TimerState(StrEnum):
     READY = "ready"
@@ -45,7 +47,7 @@ class Timer:
 
     def start(self, now: datetime) -> "Timer":
         if self.state is TimerState.RUNNING:
-            raise TimerError("The timer is already running.")
+            raise TimerError(_("The timer is already running."))
         return replace(
             self,
             state=TimerState.RUNNING,
@@ -55,7 +57,7 @@ class Timer:
 
     def pause(self, now: datetime) -> "Timer":
         if self.state is not TimerState.RUNNING:
-            raise TimerError("The timer is not running.")
+            raise TimerError(_("The timer is not running."))
         return replace(
             self, state=TimerState.PAUSED, ends_at=None, remaining_seconds=self.seconds_left(now)
         )
@@ -72,7 +74,7 @@ class Timer:
 
     def next_phase(self, now: datetime) -> "Timer":
         if self.is_last_phase:
-            raise TimerError("This is the activity's last phase.")
+            raise TimerError(_("This is the activity's last phase."))
         index = self.phase_index + 1
         return replace(
             self,

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from activities.timer import Timer, TimerError, TimerState
 
@@ -59,3 +60,10 @@ def test_actions_that_do_not_apply_say_why():
         Timer.fresh((5,)).pause(at(0))
     with pytest.raises(TimerError, match="already running"):
         Timer.fresh((5,)).start(at(0)).start(at(1))
+
+
+def test_a_french_instructor_reads_why_in_french():
+    with translation.override("fr"), pytest.raises(TimerError, match="ne tourne pas"):
+        Timer.fresh((5,)).pause(at(0))
+    with translation.override("fr"), pytest.raises(TimerError, match="dernière phase"):
+        Timer.fresh((5,)).next_phase(at(0))

@@ -50,7 +50,21 @@ class DeliveryQuerySet(models.QuerySet):
         return self.filter(status__in=[Delivery.Status.PLANNED, Delivery.Status.LIVE])
 
 
-def delivery_action(event_kind: str) -> Callable:
+class EventKind(models.TextChoices):
+    """What a `DeliveryEvent` records: one kind per `delivery_action`."""
+
+    STARTED = "started", _("Started")
+    ENDED = "ended", _("Ended")
+    SLIDE = "slide", _("Slide shown")
+    BLANK = "blank", _("Screen blanked")
+    GROUP_SPOTLIGHT = "group_spotlight", _("Group spotlighted")
+    REVEAL = "reveal", _("Revealed")
+    ACTIVITY_OPENED = "activity_opened", _("Activity opened")
+    ACTIVITY_CLOSED = "activity_closed", _("Activity closed")
+    TIMER = "timer", _("Timer")
+
+
+def delivery_action(event_kind: EventKind) -> Callable:
     """Run a state change under the delivery's row lock, bump the revision, log the event."""
 
     def decorate(method: Callable) -> Callable:
@@ -201,7 +215,7 @@ class Delivery(models.Model):
 
     # Actions. Each is one transaction that bumps the revision.
 
-    @delivery_action("started")
+    @delivery_action(EventKind.STARTED)
     def start(self, *, now: datetime) -> dict:
         if self.status == self.Status.LIVE:
             raise DeliveryError(_("This delivery is already live."))
@@ -210,7 +224,7 @@ class Delivery(models.Model):
         SlideVisit.objects.create(delivery=self, slide_number=self.current_slide, entered_at=now)
         return {}
 
-    @delivery_action("ended")
+    @delivery_action(EventKind.ENDED)
     def end(self, *, now: datetime) -> dict:
         self.status = self.Status.ENDED
         self.ended_at = now
@@ -220,7 +234,7 @@ class Delivery(models.Model):
             self.open_run = None
         return {}
 
-    @delivery_action("slide")
+    @delivery_action(EventKind.SLIDE)
     def go_to_slide(self, number: int, *, now: datetime) -> dict:
         if not self.lesson.slides.filter(number=number).exists():
             raise DeliveryError(_("This lesson has no slide %(number)s.") % {"number": number})
@@ -247,12 +261,12 @@ class Delivery(models.Model):
             raise DeliveryError(_("This is the first slide."))
         return self.go_to_slide(number, now=now)
 
-    @delivery_action("blank")
+    @delivery_action(EventKind.BLANK)
     def toggle_blank(self, *, now: datetime) -> dict:
         self.projector_blank = not self.projector_blank
         return {"blank": self.projector_blank}
 
-    @delivery_action("group_spotlight")
+    @delivery_action(EventKind.GROUP_SPOTLIGHT)
     def spotlight_group_toggle(self, number: int, *, now: datetime) -> dict:
         """Show only group `number` on the projector's wall, or every group again."""
         group = self.groups.filter(number=number).first()
@@ -265,12 +279,12 @@ class Delivery(models.Model):
     def is_revealed(self) -> bool:
         return self.revealed_slide == self.current_slide
 
-    @delivery_action("reveal")
+    @delivery_action(EventKind.REVEAL)
     def toggle_reveal(self, *, now: datetime) -> dict:
         self.revealed_slide = None if self.is_revealed else self.current_slide
         return {"revealed": self.is_revealed}
 
-    @delivery_action("activity_opened")
+    @delivery_action(EventKind.ACTIVITY_OPENED)
     def open_activity(self, *, now: datetime) -> dict:
         activity = self.slide().activity
         if activity is None:
@@ -284,7 +298,7 @@ class Delivery(models.Model):
         self.open_run = run
         return {"activity": activity.code}
 
-    @delivery_action("activity_closed")
+    @delivery_action(EventKind.ACTIVITY_CLOSED)
     def close_activity(self, *, now: datetime) -> dict:
         if self.open_run is None:
             raise DeliveryError(_("No activity is open."))
@@ -293,7 +307,7 @@ class Delivery(models.Model):
         self.open_run = None
         return {"activity": code}
 
-    @delivery_action("timer")
+    @delivery_action(EventKind.TIMER)
     def change_timer(self, action: str, *, now: datetime) -> dict:
         if self.open_run is None:
             raise DeliveryError(_("Open the activity before using its timer."))
@@ -435,7 +449,7 @@ class DeliveryEvent(models.Model):
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
-    kind = models.CharField(max_length=30)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
     slide_number = models.PositiveIntegerField(null=True)
     detail = models.JSONField(default=dict)
 

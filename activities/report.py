@@ -9,12 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.debrief import point_text
-from activities.models import ActivityRun, Delivery, KeyPointCoverage
+from activities.models import ActivityRun, Delivery, EventKind, KeyPointCoverage
 from activities.objectives import VERDICT_RULE, ObjectiveEvidence, Verdict, objectives_evidence
 from activities.wall import GroupAnswer, wall
 from lessons.models import Activity
 
 CHART_WIDTH = 480
+# An activity's timer stops counting at these, whichever activity they name.
+STOPS_EVERY_TIMER = (EventKind.ENDED, EventKind.ACTIVITY_OPENED, EventKind.ACTIVITY_CLOSED)
 
 
 def minutes(span: timedelta) -> float:
@@ -140,11 +142,11 @@ def phase_minutes(delivery: Delivery, run: ActivityRun, now: datetime) -> dict[i
     code = run.activity.code
     for event in delivery.events.order_by("at", "id"):
         mine = event.detail.get("activity") == code
-        stops_everything = event.kind in ("ended", "activity_opened", "activity_closed")
-        if running_since and (stops_everything or (mine and event.kind == "timer")):
+        stops_everything = event.kind in STOPS_EVERY_TIMER
+        if running_since and (stops_everything or (mine and event.kind == EventKind.TIMER)):
             spent[phase] += event.at - running_since
             running_since = None
-        if mine and event.kind == "timer":
+        if mine and event.kind == EventKind.TIMER:
             phase = event.detail.get("phase", phase)
             if event.detail.get("state") == "running":
                 running_since = event.at

@@ -85,6 +85,11 @@ class PacingView:
         minutes = self.pacing.behind_minutes
         return "behind" if minutes > 0 else "ahead" if minutes < 0 else "on-time"
 
+    @property
+    def arrow(self) -> str:
+        """The sign beside the verdict, readable without colour."""
+        return {"behind": "▼", "ahead": "▲"}.get(self.status, "●")
+
 
 def clock(seconds: int) -> str:
     seconds = max(0, int(seconds))

@@ -35,6 +35,7 @@ class NamedFieldsForm(FormKind):
     )
     required = ("fields",)
     phone_template = "participants/forms/fields.html"
+    reader_template = "lessons/forms/fields.html"
 
     def check(self, where: Where, path: str) -> None:
         unique_within("fields", "key")(self.form, where, path)

@@ -31,6 +31,7 @@ class PointListForm(FormKind):
     title = _("A list of points")
     keys = (PROMPT, COLUMNS)
     phone_template = "participants/forms/list.html"
+    reader_template = "lessons/forms/list.html"
 
     def column_of(self, key: str) -> int | None:
         match = POINT_COLUMN.match(key)

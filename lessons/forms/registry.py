@@ -53,6 +53,8 @@ class FormKind:
     keys: ClassVar[tuple[Key, ...]] = ()
     required: ClassVar[tuple[str, ...]] = ()
     phone_template: ClassVar[str]
+    # What the instructor's reading of the activity adds about its form (console, lesson page).
+    reader_template: ClassVar[str | None] = None
 
     def __init__(self, form: Mapping) -> None:
         self.form = form

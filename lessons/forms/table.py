@@ -28,6 +28,7 @@ class TableForm(FormKind):
     )
     required = ("columns", "rows")
     phone_template = "participants/forms/table.html"
+    reader_template = "lessons/forms/table.html"
 
     def check(self, where: Where, path: str) -> None:
         columns = self.form.get("columns") or []

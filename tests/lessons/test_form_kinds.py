@@ -130,3 +130,27 @@ def test_a_registered_kind_shows_on_the_phone_and_stores_an_answer(rating_kind, 
         piece for answer in wall(delivery.open_run, include_hidden=False) for piece in answer.pieces
     ]
     assert [(piece.label, piece.submission.text) for piece in pieces] == [("Rating", "3")]
+
+
+def test_each_kind_adds_its_own_part_to_the_instructors_console(rating_kind, client, instructor):
+    client.force_login(instructor)
+
+    def console_on_the_activity(files: dict[str, bytes]) -> str:
+        lesson = load(files).lesson
+        delivery = delivery_create(lesson=lesson, instructor=instructor, title="Reading")
+        delivery.start()
+        delivery.go_to_slide(3)
+        return client.get(reverse("activities:console", args=[delivery.pk])).content.decode()
+
+    table = console_on_the_activity(mini_files())
+    assert "Response table and the notes to supplement it" in table
+    assert "Who writes it?" in table and "A coordinator" in table
+
+    rating = console_on_the_activity(rating_lesson())
+    assert "Response table" not in rating and "rating-reader" not in rating
+    RatingForm.reader_template = "rating_kind/reader.html"
+    try:
+        rating = console_on_the_activity(rating_lesson())
+    finally:
+        del RatingForm.reader_template
+    assert "Groups rate on a scale of 4." in rating

@@ -127,6 +127,10 @@ class Lesson(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
     def review_sections(self) -> models.QuerySet:
         """The lesson-map rows with their slides and activities, ready to render in one go."""
         slides = Slide.objects.select_related("activity").prefetch_related(

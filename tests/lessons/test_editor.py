@@ -578,6 +578,19 @@ def test_retiring_a_version_keeps_it_for_its_deliveries(coordinator_client, cop_
     assert delivery.slide(13).lesson == cop_lesson
 
 
+def test_only_a_published_version_offers_retire_and_the_instructors_reading(
+    coordinator_client, cop_lesson, draft
+):
+    index = coordinator_client.get(reverse("content:index")).content.decode()
+    assert index.count(">Retire</button>") == 1
+    assert reverse("content:retire", args=[cop_lesson.pk]) in index
+    assert reverse("content:retire", args=[draft.pk]) not in index
+    published = coordinator_client.get(reverse("content:version", args=[cop_lesson.pk]))
+    assert "Read as instructors do" in published.content.decode()
+    drafted = coordinator_client.get(reverse("content:version", args=[draft.pk]))
+    assert "Read as instructors do" not in drafted.content.decode()
+
+
 def test_minutes_totals_warn_when_they_no_longer_add_up(coordinator_client, draft):
     page = text_of(coordinator_client.get(reverse("content:version", args=[draft.pk])))
     assert "✓ Everything adds up" in page

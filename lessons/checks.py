@@ -1,5 +1,7 @@
 """Rules that span records and files: the lesson map, slide numbers, activities and minutes."""
 
+from dataclasses import replace
+
 from django.utils.translation import gettext
 
 from lessons.errors import LessonProblem
@@ -139,6 +141,22 @@ def check_lesson_map(rows: list[Located], problems: list[LessonProblem]) -> None
         files.add(row["file"])
 
 
+def defined_once(
+    files_by_key: dict,
+    key,
+    where: LessonProblem,
+    message: str,
+    values: dict,
+    problems: list[LessonProblem],
+) -> None:
+    """Note the file that defines `key` first; a second definition is a problem at `where`,
+    whose message names the first file as `%(file)s`."""
+    if key in files_by_key:
+        text = message % {**values, "file": files_by_key[key]}
+        problems.append(replace(where, message=text))
+    files_by_key.setdefault(key, where.file)
+
+
 def check_section(
     row: Located,
     index: int,
@@ -157,17 +175,14 @@ def check_section(
         path = f"activities[{position + 1}]"
         line = section["activities"].lines[position]
         code = activity["code"]
-        if code in activity_files:
-            problems.append(
-                LessonProblem(
-                    file,
-                    line,
-                    f"{path}.code",
-                    gettext("activity %(code)s is already defined in %(file)s")
-                    % {"code": code, "file": activity_files[code]},
-                )
-            )
-        activity_files.setdefault(code, file)
+        defined_once(
+            activity_files,
+            code,
+            LessonProblem(file, line, f"{path}.code", ""),
+            gettext("activity %(code)s is already defined in %(file)s"),
+            {"code": code},
+            problems,
+        )
         check_activity(file, path, activity, problems)
 
     opened: dict[str, int] = {}
@@ -176,17 +191,14 @@ def check_section(
         path = f"slides[{position + 1}]"
         number = slide["number"]
         line = slide.lines["number"]
-        if number in slide_files:
-            problems.append(
-                LessonProblem(
-                    file,
-                    line,
-                    f"{path}.number",
-                    gettext("slide %(number)s is defined twice (also in %(file)s)")
-                    % {"number": number, "file": slide_files[number]},
-                )
-            )
-        slide_files.setdefault(number, file)
+        defined_once(
+            slide_files,
+            number,
+            LessonProblem(file, line, f"{path}.number", ""),
+            gettext("slide %(number)s is defined twice (also in %(file)s)"),
+            {"number": number},
+            problems,
+        )
         if not first <= number <= last:
             problems.append(
                 LessonProblem(

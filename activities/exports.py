@@ -57,7 +57,8 @@ def objectives_csv(report: Report) -> str:
     writer = csv.writer(out)
     writer.writerow(
         ["objective", "text", "verdict", "key points found", "key points", "reinforced",
-         "planned minutes", "actual minutes", "activities run", "evidence", "rule"]
+         "planned minutes", "actual minutes", "activities run", "evidence",
+         "confirmed by the instructor", "rule"]
     )  # fmt: skip
     for o in report.objectives:
         writer.writerow(
@@ -72,6 +73,7 @@ def objectives_csv(report: Report) -> str:
                 f"{o.actual_minutes:g}",
                 spreadsheet_safe("; ".join(o.activities_run)),
                 spreadsheet_safe(" | ".join(f"{q.group}: {q.text}" for q in o.quotes)),
+                spreadsheet_safe(" | ".join(o.confirmed)),
                 report.verdict_rule,
             ]
         )
@@ -96,6 +98,9 @@ def objectives_markdown(report: Report) -> list[str]:
                 f"  - {q.group}: “{markdown_escape(q.text)}” ({markdown_escape(q.point)})"
                 for q in o.quotes
             ]
+        if o.confirmed:
+            lines += ["- Confirmed by the instructor, no answer quoted:"]
+            lines += [f"  - {markdown_escape(point)}" for point in o.confirmed]
         lines.append("")
     return lines
 
@@ -206,6 +211,7 @@ def report_json(report: Report) -> dict:
                     "evidence": [
                         {"group": q.group, "text": q.text, "key_point": q.point} for q in o.quotes
                     ],
+                    "confirmed_by_instructor": o.confirmed,
                 }
                 for o in report.objectives
             ],

@@ -72,6 +72,8 @@ class ObjectiveEvidence:
     planned_minutes: int  # of the activities that were run
     actual_minutes: float
     quotes: list[Quote]
+    # Key points the instructor marked as found that no group's answer shows.
+    confirmed: list[str]
     verdict: Verdict
 
     @property
@@ -140,7 +142,7 @@ def objectives_evidence(
         serving = [a for a in activities if serves(a, None, code)]
         ran = [a for a in serving if a.pk in run_of]
         points = [p for a in ran for p in a.key_points.all() if serves(a, p, code)]
-        found, reinforced, cited = [], 0, []
+        found, reinforced, cited, confirmed = [], 0, [], []
         for point in points:
             status = decided.get(point.pk, "")
             answers = quotes.get(point.pk, [])
@@ -151,6 +153,8 @@ def objectives_evidence(
                 found.append(point)
                 strong = [q for q in answers if q[0] >= SUGGEST_AT] or answers[:1]
                 cited.extend(Quote(q[2], q[3], short(point.text)) for q in strong)
+                if not strong:
+                    confirmed.append(short(point.text))
         evidence.append(
             ObjectiveEvidence(
                 code=code,
@@ -163,6 +167,7 @@ def objectives_evidence(
                 planned_minutes=sum(a.minutes for a in ran),
                 actual_minutes=round(sum(run_minutes.get(run_of[a.pk].pk, 0) for a in ran), 1),
                 quotes=cited,
+                confirmed=confirmed,
                 verdict=verdict(found=len(found), total=len(points), activities_run=len(ran)),
             )
         )

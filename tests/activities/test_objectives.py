@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from activities.debrief import coverage_decide
 from activities.models import KeyPointCoverage, KeyPointMatch, delivery_create
-from activities.objectives import Verdict, verdict
+from activities.objectives import Verdict, short, verdict
 from activities.participation import answer_save, participant_join
 from activities.report import across_deliveries, build_report
 
@@ -108,6 +108,8 @@ def test_each_objective_has_its_activities_points_minutes_quotes_and_verdict(tau
     assert (concept.points_found, concept.points_total, concept.points_reinforced) == (1, 11, 1)
     assert (concept.planned_minutes, concept.actual_minutes) == (35, 22)
     assert concept.quotes == []  # confirmed by the instructor, with no matching answer
+    first_5_2 = taught.runs.get(activity__code="5.2").activity.key_points.get(position=1)
+    assert concept.confirmed == [short(first_5_2.text)]
     assert concept.verdict == Verdict.PARTLY
 
     elements = by_code["elements"]
@@ -139,6 +141,9 @@ def test_the_report_page_and_every_export_carry_the_objectives(client, taught, i
     # elements, problem-solving and challenges were not run: said, not "0 of 0 (0 %)"
     assert section.count("None of its activities was run: no key point could be found.") == 3
     assert "0 of 0" not in section
+    concept = section[: section.index('id="objective-benefits"')]
+    assert "Confirmed by the instructor, no answer quoted:" in concept
+    assert "No answer evidences it." not in concept
 
     export = client.get(reverse("activities:report_export", args=[taught.pk, "objectives.csv"]))
     assert export["Content-Disposition"].endswith(f'delivery-{taught.pk}-objectives.csv"')
@@ -153,6 +158,7 @@ def test_the_report_page_and_every_export_carry_the_objectives(client, taught, i
     ]
     assert rows[1]["evidence"] == f"Group 1: {PARAPHRASE}"
     assert "two thirds" in rows[0]["rule"]
+    assert rows[0]["confirmed by the instructor"] and not rows[1]["confirmed by the instructor"]
 
     md = client.get(reverse("activities:report_export", args=[taught.pk, "md"])).content.decode()
     assert "### Describe the benefits of CoP (`benefits`): evidenced" in md
@@ -169,6 +175,8 @@ def test_the_report_page_and_every_export_carry_the_objectives(client, taught, i
         10.0,
     )
     assert benefits["evidence"][0]["group"] == "Group 1"
+    assert len(data["objectives"]["items"][0]["confirmed_by_instructor"]) == 1
+    assert "- Confirmed by the instructor, no answer quoted:" in md
 
 
 @pytest.mark.django_db

@@ -4,11 +4,12 @@
     .venv/bin/python bench/request_cost.py --profile changed-poll-form   # pyinstrument tree
 
 It builds a throwaway SQLite database (the CoP lesson, a delivery of 30 phones in groups of 5,
-activity 5.1 open with 10 points per group) and calls Django's WSGI handler directly through the
+more when --repeat needs room for its answers, activity 5.1 open with 10 points per group) and calls Django's WSGI handler directly through the
 test client, so the figures are what Django and this app cost, not gunicorn or the network.
 """
 
 import argparse
+import math
 import statistics
 import time
 import uuid
@@ -25,22 +26,30 @@ from django.test import Client  # noqa: E402
 
 from activities.models import Delivery, Group, Participant, delivery_create  # noqa: E402
 from activities.participant_views import cookie_name  # noqa: E402
-from activities.participation import answer_save  # noqa: E402
+from activities.participation import MAX_POINTS_PER_GROUP, answer_save  # noqa: E402
 from activities.phone import STAGE_CACHE  # noqa: E402
 from lessons.models import Lesson  # noqa: E402
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def build() -> tuple[Delivery, list[Client]]:
+def phones_for(answers: int) -> int:
+    """30 phones in groups of 5, or more: each group has room for MAX_POINTS_PER_GROUP points,
+    and every measured answer must be stored, not refused at the cap."""
+    room_per_group = MAX_POINTS_PER_GROUP - 2 * 5  # build() stores 2 points per phone
+    return 5 * max(6, math.ceil(answers / room_per_group))
+
+
+def build(phone_count: int) -> tuple[Delivery, list[Client]]:
     call_command("migrate", verbosity=0)
     call_command("loadlesson", str(ROOT / "content" / "cop"), verbosity=0)
     instructor = get_user_model().objects.create_user("cost", password="x")
+    lesson = Lesson.objects.get()
     delivery = delivery_create(
-        lesson=Lesson.objects.get(), instructor=instructor, title="Cost", expected_class_size=30
+        lesson=lesson, instructor=instructor, title="Cost", expected_class_size=phone_count
     )
     phones = []
-    for number in range(30):
+    for number in range(phone_count):
         phone = Client()
         phone.post(f"/j/{delivery.join_code}/", {"name": f"Phone {number}"})
         phones.append(phone)
@@ -89,11 +98,14 @@ def requests(delivery: Delivery, phones: list[Client]) -> dict:
 
     def answer():
         number = next(counter)
-        return phones[number % len(phones)].post(
+        response = phones[number % len(phones)].post(
             f"/p/{delivery.join_code}/answer/save/",
             data=f'{{"key": "point:{uuid.uuid4()}", "text": "Point {number}"}}',
             content_type="application/json",
         )
+        if response.status_code != 200:  # a refusal costs less: its figure would flatter us
+            raise SystemExit(f"answer {number} refused: {response.status_code} {response.content}")
+        return response
 
     return {
         "bare": lambda: phone.get("/bench/bare"),
@@ -120,7 +132,7 @@ def main() -> None:
     parser.add_argument("--profile", help="print a pyinstrument profile of this request")
     parser.add_argument("--show-all", action="store_true", help="the profile's every frame")
     args = parser.parse_args()
-    delivery, phones = build()
+    delivery, phones = build(phones_for(args.repeat + 5))
     calls = requests(delivery, phones)
     for call in calls.values():  # warm caches and connections
         for _ in range(5):

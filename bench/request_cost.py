@@ -5,7 +5,8 @@
 
 It builds a throwaway SQLite database (the CoP lesson, a delivery of 30 phones in groups of 5,
 more when --repeat needs room for its answers, activity 5.1 open with 10 points per group) and
-calls Django's WSGI handler directly through the test client, so the figures are what Django and this app cost, not gunicorn or the network.
+calls Django's WSGI handler directly through the test client, so the figures are what Django and
+this app cost, not the server or the network.
 """
 
 import argparse

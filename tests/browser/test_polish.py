@@ -60,3 +60,25 @@ def test_every_apply_button_fits_its_group_card(screens, delivery: Delivery):  #
         console.set_viewport_size({"width": width, "height": height})
         assert boxes_outside_their_card(console) == [], f"in French at {width} px"
     screenshot(console, "people-fr-390", full_page=True)
+
+
+def test_the_report_prints_from_a_button_the_paper_does_not_show(
+    screens,  # noqa: F811
+    delivery: Delivery,  # noqa: F811
+):
+    console, _ = screens
+    delivery.start()
+    delivery.end()
+    console.goto(f"/console/{delivery.pk}/report/")
+    button = console.get_by_role("button", name="Print or save as PDF (A4)")
+    expect(button).to_be_visible()
+    screenshot(console, "report-print-button-1920")
+    # The browser's own dialog cannot be driven headless: count the calls instead.
+    console.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    button.click()
+    assert console.evaluate("() => window.printed") == 1
+    console.emulate_media(media="print")
+    expect(button).to_be_hidden()
+    expect(console.get_by_role("heading", level=1)).to_have_text(delivery.title)
+    console.emulate_media(media="screen")
+    expect(button).to_be_visible()

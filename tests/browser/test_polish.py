@@ -1,5 +1,6 @@
 """Small things a real class met: each is seen in Chromium at the sizes it is used at."""
 
+from django.db.models import F
 from playwright.sync_api import expect
 
 from activities.models import Delivery
@@ -9,6 +10,7 @@ from tests.browser.test_console_projector import (  # noqa: F401 (fixtures)
     delivery,
     screens,
 )
+from tests.browser.test_participants import banner, go_to_activity, join, piece, write
 
 PEOPLE_WIDTHS = {1920: 1080, 1366: 768, 390: 844}
 NAMES = ["Amina Diallo", "Jean-Baptiste Nkurunziza", "Sara Haile", "Marie-Thérèse Okonkwo-Mbeki"]
@@ -82,3 +84,48 @@ def test_the_report_prints_from_a_button_the_paper_does_not_show(
     expect(console.get_by_role("heading", level=1)).to_have_text(delivery.title)
     console.emulate_media(media="screen")
     expect(button).to_be_visible()
+
+
+def test_the_offline_banner_leaves_the_name_and_group_in_sight(
+    phone_page,
+    delivery: Delivery,  # noqa: F811
+):
+    delivery.start()
+    go_to_activity(delivery, 14)  # 5.2's table: a page longer than the phone's screen
+    join(phone_page, delivery, "Amina Diallo")
+    assert phone_page.evaluate("() => document.documentElement.scrollHeight") > 844 + 120
+    head = phone_page.locator(".phone-head")
+    phone_page.context.set_offline(True)
+    expect(banner(phone_page)).to_have_text("You are offline. What you type is kept on this phone.")
+    for scrolled in (0, 40, 120):
+        phone_page.evaluate(f"() => window.scrollTo(0, {scrolled})")
+        phone_page.wait_for_timeout(100)
+        screenshot(phone_page, f"phone-offline-{scrolled}")
+        shown, header = banner(phone_page).bounding_box(), head.bounding_box()
+        assert shown["height"] > 0 and header["height"] > 0
+        overlap = min(shown["y"] + shown["height"], header["y"] + header["height"]) - max(
+            shown["y"], header["y"]
+        )
+        assert overlap <= 0, (
+            f"scrolled {scrolled} px: the banner covers {overlap:.0f} px of the header"
+        )
+        expect(head).to_contain_text("Amina Diallo")
+    phone_page.context.set_offline(False)
+    expect(banner(phone_page)).to_be_hidden(timeout=5_000)
+
+    # A live update replaces the stage, header and all: the banner stays under the new header.
+    phone_page.route("**/answer/save/**", lambda route: route.abort())
+    write(phone_page.get_by_label("Add a point").first, "Police listen to the community")
+    piece(phone_page, "new:c0").get_by_role("button", name="Add").click()
+    expect(banner(phone_page)).to_contain_text("Your answer is kept on this phone")
+    before = phone_page.locator("#stage").get_attribute("data-revision")
+    Delivery.objects.filter(pk=delivery.pk).update(revision=F("revision") + 1)
+    expect(phone_page.locator("#stage")).not_to_have_attribute("data-revision", before)
+    expect(banner(phone_page)).to_be_visible()
+    assert (
+        phone_page.evaluate(
+            "() => document.querySelector('#stage .phone-head').nextElementSibling.id"
+        )
+        == "offline-banner"
+    )
+    screenshot(phone_page, "phone-offline-after-update")

@@ -11,6 +11,7 @@ from tests.browser.test_console_projector import (  # noqa: F401 (fixtures)
     screens,
 )
 from tests.browser.test_participants import banner, go_to_activity, join, piece, write
+from tests.browser.test_time_states import run_out_in
 
 PEOPLE_WIDTHS = {1920: 1080, 1366: 768, 390: 844}
 NAMES = ["Amina Diallo", "Jean-Baptiste Nkurunziza", "Sara Haile", "Marie-Thérèse Okonkwo-Mbeki"]
@@ -129,3 +130,33 @@ def test_the_offline_banner_leaves_the_name_and_group_in_sight(
         == "offline-banner"
     )
     screenshot(phone_page, "phone-offline-after-update")
+
+
+def test_the_projector_says_time_is_up_in_the_class_language_readable_from_the_back(
+    screens,  # noqa: F811
+    delivery: Delivery,  # noqa: F811
+):
+    _, projector = screens
+    Delivery.objects.filter(pk=delivery.pk).update(language="fr")
+    delivery.refresh_from_db()
+    delivery.start()
+    delivery.go_to_slide(12)
+    delivery.open_activity()
+    delivery.change_timer("start")
+    projector.reload()
+    label = projector.locator(".big-timer .timer-up-label")
+    expect(label).to_be_hidden()
+
+    run_out_in(delivery, 2)
+    expect(label).to_be_visible(timeout=8_000)
+    expect(label).to_have_text("Le temps est écoulé")
+    expect(projector.locator(".big-timer .countdown")).to_have_text("00:00")
+    screenshot(projector, "projector-time-up-fr-1920")
+    for reloaded in (False, True):
+        if reloaded:  # the server says so too, not only the page's clock
+            projector.reload()
+            expect(label).to_be_visible()
+        size = label.evaluate("(element) => parseFloat(getComputedStyle(element).fontSize)")
+        assert size >= 28, f"'Time is up' is {size} px: too small to read from the back"
+        box = label.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 1080, "off the projected screen"

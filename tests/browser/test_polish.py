@@ -1,15 +1,18 @@
 """Small things a real class met: each is seen in Chromium at the sizes it is used at."""
 
 from django.db.models import F
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from activities.models import Delivery
 from activities.participation import participant_join
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import new_page, screenshot
 from tests.browser.test_console_projector import (  # noqa: F401 (fixtures)
+    FULL_HD,
     delivery,
     screens,
 )
+from tests.browser.test_editor import sign_in
 from tests.browser.test_participants import banner, go_to_activity, join, piece, write
 from tests.browser.test_time_states import run_out_in
 
@@ -160,3 +163,22 @@ def test_the_projector_says_time_is_up_in_the_class_language_readable_from_the_b
         assert size >= 28, f"'Time is up' is {size} px: too small to read from the back"
         box = label.bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 1080, "off the projected screen"
+
+
+def test_a_french_instructor_plans_a_delivery_with_the_date_already_picked(
+    browser, live_server, transactional_db, instructor, cop_lesson
+):
+    # A French browser, as a French instructor has: its date picker writes 03/12/2026.
+    context, console = new_page(browser, live_server, viewport=FULL_HD, locale="fr-FR")
+    sign_in(console, instructor, live_server)
+    console.goto("/console/")
+    console.get_by_role("button", name="Français").click()
+    date_box = console.get_by_label("Date", exact=True)
+    expect(date_box).to_have_value(timezone.localdate().isoformat())
+    console.get_by_label("Classe", exact=True).fill("Cours de Goma")
+    screenshot(console, "planning-form-fr-1920")
+    console.get_by_role("button", name="Créer la séance").click()
+    expect(console.locator("#slide-title")).to_be_visible()
+    planned = Delivery.objects.get(title="Cours de Goma")
+    assert planned.date == timezone.localdate()
+    context.close()

@@ -32,7 +32,8 @@ class DeliveryForm(forms.ModelForm):
             "language",
             "is_rehearsal",
         ]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        # `<input type="date">` takes only YYYY-MM-DD: a localised value (02/12/2026) shows empty.
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         labels = {
             "is_rehearsal": _("Rehearsal (walk through the lesson without a class)"),
             "title": _("Class"),

@@ -67,11 +67,20 @@
     return `point:${column}${random}`;
   }
 
+  // The banner goes under the name and group, not over them: placed after that header, it sticks
+  // to the top only once the header has scrolled away. A live update replaces the stage, header
+  // and all, so the same element is put back after every swap.
+  const offlineBanner = document.getElementById("offline-banner");
+  function placeBanner() {
+    const head = document.querySelector("#stage .phone-head");
+    if (offlineBanner && head && head.nextElementSibling !== offlineBanner) head.after(offlineBanner);
+  }
+
   function banner(text) {
-    const element = document.getElementById("offline-banner");
-    if (!element) return;
-    element.textContent = text || "";
-    element.hidden = !text;
+    if (!offlineBanner) return;
+    placeBanner();
+    offlineBanner.textContent = text || "";
+    offlineBanner.hidden = !text;
   }
 
   // Whether an answer of this page's activity is waiting to be sent (or being sent).
@@ -465,6 +474,7 @@
   // Right after the swap, in the same task: a key pressed before htmx settles (20 ms later) would
   // land in the server's copy of the box and replace the draft with that one letter.
   document.addEventListener("htmx:afterSwap", (event) => {
+    placeBanner();
     restoreDrafts();
     sendNotSent();
     showNotSent();
@@ -476,6 +486,7 @@
   window.addEventListener("online", retryPending);
   window.addEventListener("offline", connectionLost);
 
+  placeBanner();
   restoreDrafts();
   sendNotSent();
   showNotSent();

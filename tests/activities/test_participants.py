@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -432,3 +433,13 @@ def test_an_answer_typed_for_a_closed_activity_is_not_filed_under_the_next_one(p
     late = send(phone, delivery, key="point:abcdef12-late", text="For 5.1", run=first_run)
     assert late.status_code == 423
     assert not Submission.objects.exists()
+
+
+def test_the_phone_numbers_slides_as_the_lesson_prints_them(phone, delivery):
+    """The lesson's first slide is its slide 5: the phone says so, not "1 of 32"."""
+    delivery.start()
+    assert "Slide 5 ·" in stage_text(phone, delivery)
+    go(delivery, 13, open_activity=False)
+    page = stage_text(phone, delivery)
+    assert "Slide 13 ·" in page
+    assert not re.search(r"\b\d+ (of|sur) \d+\b", page)

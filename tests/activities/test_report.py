@@ -143,3 +143,14 @@ def test_across_deliveries_average_and_spread_of_overrun(client, taught, coordin
     assert "2.5" in row  # population standard deviation of 3 and 8
     assert "+3 to +8" in row
     assert "Missed in" in page
+
+
+def test_the_report_has_a_print_button_not_a_line_of_text(client, taught, instructor):
+    client.force_login(instructor)
+    page = client.get(reverse("activities:report", args=[taught.pk])).content.decode()
+    assert (
+        '<button type="button" class="primary print-button" data-print hidden>'
+        "Print or save as PDF (A4)</button>" in page
+    )
+    assert 'src="/static/js/print.js"' in page
+    assert "print for a PDF" not in page

@@ -74,9 +74,9 @@ def instructor_summary(delivery: Delivery, now: datetime) -> str:
         ) % {"days": delivery.takeaway_days}
     if state == TakeawayState.EXPIRED:
         return gettext(
-            "The take-away was open until %(date)s. Keep it for more days to open it again."
+            "Keep the take-away for more days to open it again: it was open until %(date)s"
         ) % {"date": when(expires_at)}
-    return gettext("Participants can open their take-away until %(date)s.") % {
+    return gettext("Participants can open their take-away until %(date)s") % {
         "date": when(expires_at)
     }
 
@@ -110,7 +110,7 @@ def refusal(delivery: Delivery | None, now: datetime) -> Refusal | None:
         return Refusal(gettext("There is no take-away for this class."), 404)
     if state == TakeawayState.EXPIRED:
         return Refusal(
-            gettext("This take-away was kept until %(date)s and is now gone.")
+            gettext("This take-away is gone: it was kept until %(date)s")
             % {"date": when(takeaway_expires_at(delivery))},
             410,
         )
@@ -249,8 +249,9 @@ def indented(markdown: str) -> str:
 
 
 def takeaway_markdown(takeaway: Takeaway) -> str:
-    """The take-away as a Markdown file: the key messages, then a heading per activity with the
-    group's answers as a list. Participants' text is escaped; the lesson's is kept as written."""
+    """The take-away as a Markdown file: a heading per activity with the group's answers as a
+    list (the reflection first), then the lesson's key messages. Participants' text is escaped;
+    the lesson's is kept as written."""
     d = takeaway.delivery
     lines = [
         "# " + gettext("Your take-away: %(lesson)s") % {"lesson": d.lesson.title},
@@ -260,8 +261,6 @@ def takeaway_markdown(takeaway: Takeaway) -> str:
     ]
     if takeaway.group:
         lines.append(f"- {takeaway.group.name}")
-    lines += ["", f"## {gettext('Key messages of the lesson')}", ""]
-    lines += [f"- {indented(message.text)}" for message in takeaway.key_messages]
     sections = ([takeaway.reflection] if takeaway.reflection else []) + takeaway.activities
     for entry in sections:
         lines += ["", f"## {entry.heading}", ""]
@@ -273,4 +272,6 @@ def takeaway_markdown(takeaway: Takeaway) -> str:
         if entry.points:
             lines += ["", f"### {gettext('Points the instructor confirmed or reinforced')}", ""]
             lines += [f"- *{point.status_label}:* {indented(point.text)}" for point in entry.points]
+    lines += ["", f"## {gettext('Key messages of the lesson')}", ""]
+    lines += [f"- {indented(message.text)}" for message in takeaway.key_messages]
     return "\n".join(lines).rstrip() + "\n"

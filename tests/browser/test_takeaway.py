@@ -90,10 +90,15 @@ def test_a_phone_opens_its_groups_take_away_when_the_lesson_ends(
     colours = amina.evaluate(
         """() => [getComputedStyle(document.documentElement).backgroundColor,
                   getComputedStyle(document.querySelector('article.takeaway')).color,
-                  getComputedStyle(document.querySelector('.takeaway-activity')).breakBefore]"""
+                  getComputedStyle(document.querySelector('.takeaway-section')).breakBefore,
+                  getComputedStyle(document.querySelectorAll('.takeaway-section')[1]).breakBefore]"""
     )
-    assert colours == ["rgb(255, 255, 255)", "rgb(0, 0, 0)", "page"]
-    screenshot(amina, "takeaway-print", full_page=True)
+    # Each section of the take-away after the first starts a page of its own.
+    assert colours == ["rgb(255, 255, 255)", "rgb(0, 0, 0)", "auto", "page"]
+    screenshot(amina, "takeaway-print")
+    amina.locator(".takeaway-activity").nth(1).scroll_into_view_if_needed()
+    screenshot(amina, "takeaway-print-activity")
+    screenshot(amina, "takeaway-print-full", full_page=True)
 
     bruno.get_by_role("link", name="Your take-away").click()
     expect(bruno.locator("article.takeaway")).to_contain_text(OTHER_POINT)

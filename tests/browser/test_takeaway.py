@@ -75,6 +75,8 @@ def test_a_phone_opens_its_groups_take_away_when_the_lesson_ends(
     expect(amina.get_by_role("link", name="Download (Markdown)")).to_be_visible()
     assert_fits_phone(amina)
     screenshot(amina, "takeaway-phone")
+    amina.locator(".takeaway-activity").nth(1).scroll_into_view_if_needed()
+    screenshot(amina, "takeaway-phone-activity")
     screenshot(amina, "takeaway-phone-full", full_page=True)
 
     with amina.expect_download() as download:
@@ -96,10 +98,24 @@ def test_a_phone_opens_its_groups_take_away_when_the_lesson_ends(
     # Each section of the take-away after the first starts a page of its own.
     assert colours == ["rgb(255, 255, 255)", "rgb(0, 0, 0)", "auto", "page"]
     screenshot(amina, "takeaway-print")
-    amina.locator(".takeaway-activity").nth(1).scroll_into_view_if_needed()
-    screenshot(amina, "takeaway-print-activity")
     screenshot(amina, "takeaway-print-full", full_page=True)
 
     bruno.get_by_role("link", name="Your take-away").click()
     expect(bruno.locator("article.takeaway")).to_contain_text(OTHER_POINT)
     assert OWN_POINT not in bruno.locator("article.takeaway").inner_text()
+
+    # After the end the instructor still sets how long it stays: a bad number is refused.
+    console.get_by_role("link", name="Take-away", exact=True).click()
+    expect(console.locator("#takeaway-summary")).to_contain_text(
+        "Participants can open their take-away until"
+    )
+    days = console.get_by_label("Keep the take-away for (days)")
+    days.fill("0")
+    console.get_by_role("button", name="Save", exact=True).click()
+    expect(console.locator(".field-error")).to_have_text("Keep the take-away for 1 to 90 days.")
+    screenshot(console, "takeaway-settings-refused")
+    assert Delivery.objects.get(pk=delivery.pk).takeaway_days == 7
+    console.get_by_label("Keep the take-away for (days)").fill("14")
+    console.get_by_role("button", name="Save", exact=True).click()
+    expect(console.get_by_role("status")).to_have_text("The take-away settings are saved.")
+    assert Delivery.objects.get(pk=delivery.pk).takeaway_days == 14

@@ -10,6 +10,7 @@ from activities.debrief import coverage_decide
 from activities.models import Delivery, KeyPointCoverage, Participant, delivery_create
 from activities.participation import answer_save
 from tests.browser.conftest import screenshot
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_participants import (  # noqa: F401 (fixtures)
     add_point,
     assert_fits_phone,
@@ -61,6 +62,7 @@ def test_a_phone_opens_its_groups_take_away_when_the_lesson_ends(
 
     link = amina.get_by_role("link", name="Your take-away")
     expect(link).to_be_visible(timeout=5_000)  # the phone's next poll after the end
+    assert serious_violations(amina) == []
     screenshot(amina, "takeaway-stage")
     link.click()
     expect(amina.get_by_role("heading", level=1)).to_have_text("Community-oriented Policing")
@@ -74,6 +76,7 @@ def test_a_phone_opens_its_groups_take_away_when_the_lesson_ends(
     expect(amina.get_by_role("button", name="Print")).to_be_visible()
     expect(amina.get_by_role("link", name="Download (Markdown)")).to_be_visible()
     assert_fits_phone(amina)
+    assert serious_violations(amina) == []
     screenshot(amina, "takeaway-phone")
     amina.locator(".takeaway-activity").nth(1).scroll_into_view_if_needed()
     screenshot(amina, "takeaway-phone-activity")
@@ -114,6 +117,7 @@ def test_a_phone_opens_its_groups_take_away_when_the_lesson_ends(
     console.get_by_role("button", name="Save", exact=True).click()
     expect(console.locator(".field-error")).to_have_text("Keep the take-away for 1 to 90 days.")
     screenshot(console, "takeaway-settings-refused")
+    assert serious_violations(console) == []
     assert Delivery.objects.get(pk=delivery.pk).takeaway_days == 7
     console.get_by_label("Keep the take-away for (days)").fill("14")
     console.get_by_role("button", name="Save", exact=True).click()

@@ -135,6 +135,29 @@ def test_the_reflection_comes_first_and_activities_in_lesson_order(taught):
 # --- Who may see it, and when -------------------------------------------------------------------
 
 
+def test_the_state_follows_the_end_the_switch_and_the_days():
+    """Plain arithmetic on an unsaved delivery, the clock passed in."""
+    live = Delivery(status=Delivery.Status.LIVE, takeaway_days=3)
+    assert takeaway_state(live, ENDED) == TakeawayState.NOT_YET
+    ended = Delivery(status=Delivery.Status.ENDED, ended_at=ENDED, takeaway_days=3)
+    assert takeaway_state(ended, ENDED) == TakeawayState.AVAILABLE
+    assert takeaway_state(ended, ENDED + timedelta(days=3, seconds=-1)) == TakeawayState.AVAILABLE
+    assert takeaway_state(ended, ENDED + timedelta(days=3)) == TakeawayState.EXPIRED
+    ended.takeaway_enabled = False
+    assert takeaway_state(ended, ENDED) == TakeawayState.OFF
+
+
+def test_an_htmx_poll_after_the_end_brings_the_link(client, taught):
+    delivery, own, _other = taught
+    stage_url = reverse("participants:stage", args=[delivery.join_code])
+    phone(client, own)
+    with time_machine.travel(ENDED, tick=False):
+        response = client.get(f"{stage_url}?rev=1.1", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert takeaway_url(delivery) in response.content.decode()
+    assert "<html" not in response.content.decode()  # the stage partial only
+
+
 def test_a_phone_that_is_not_a_participant_of_the_class_gets_404(client, taught, cop_lesson):
     delivery, own, _other = taught
     response = get(client, takeaway_url(delivery), ENDED)

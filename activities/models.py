@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +23,21 @@ from lessons.models import Activity, Lesson, Slide
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector at the back of a room.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 JOIN_CODE_LENGTH = 6
+# How long a participant's take-away stays reachable after the lesson ends (activities/takeaway.py).
+TAKEAWAY_DAYS_DEFAULT = 7
+TAKEAWAY_DAYS_MIN = 1
+TAKEAWAY_DAYS_MAX = 90
 
 
 class DeliveryError(ValueError):
     """An action that cannot be done on the delivery as it is; the message says why."""
+
+
+def takeaway_days_message() -> str:
+    return _("Keep the take-away for %(min)s to %(max)s days.") % {
+        "min": TAKEAWAY_DAYS_MIN,
+        "max": TAKEAWAY_DAYS_MAX,
+    }
 
 
 def new_join_code() -> str:
@@ -62,6 +74,7 @@ class EventKind(models.TextChoices):
     ACTIVITY_OPENED = "activity_opened", _("Activity opened")
     ACTIVITY_CLOSED = "activity_closed", _("Activity closed")
     TIMER = "timer", _("Timer")
+    TAKEAWAY = "takeaway", _("Take-away settings changed")
 
 
 def delivery_action(event_kind: EventKind) -> Callable:
@@ -130,6 +143,17 @@ class Delivery(models.Model):
     revealed_slide = models.PositiveIntegerField(null=True, blank=True)
     open_run = models.ForeignKey(
         "ActivityRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    takeaway_enabled = models.BooleanField(
+        default=True,
+        help_text=gettext_lazy(
+            "When the lesson ends, each phone shows a summary the participant can print or save."
+        ),
+    )
+    takeaway_days = models.PositiveSmallIntegerField(
+        default=TAKEAWAY_DAYS_DEFAULT,
+        validators=[MinValueValidator(TAKEAWAY_DAYS_MIN), MaxValueValidator(TAKEAWAY_DAYS_MAX)],
+        help_text=gettext_lazy("Days after the end of the lesson, from 1 to 90."),
     )
     revision = models.PositiveBigIntegerField(default=1)
     answers_revision = models.PositiveBigIntegerField(default=1)
@@ -212,6 +236,29 @@ class Delivery(models.Model):
             started_at=self.started_at,
             now=now,
         )
+
+    def change_takeaway(self, *, enabled: bool, days: int, now: datetime | None = None) -> None:
+        """Turn the participants' take-away on or off and set how long it stays. Not a
+        `delivery_action`: it is the one setting the instructor may change after the end, when
+        the take-away is what phones show. Still one transaction that bumps the revision, so the
+        phones' next poll shows or drops the link."""
+        now = now or timezone.now()
+        if not TAKEAWAY_DAYS_MIN <= days <= TAKEAWAY_DAYS_MAX:
+            raise DeliveryError(takeaway_days_message())
+        with transaction.atomic():
+            locked = Delivery.objects.select_for_update().get(pk=self.pk)
+            locked.takeaway_enabled = enabled
+            locked.takeaway_days = days
+            locked.revision += 1
+            locked.save(update_fields=["takeaway_enabled", "takeaway_days", "revision"])
+            DeliveryEvent.objects.create(
+                delivery=locked,
+                at=now,
+                kind=EventKind.TAKEAWAY,
+                slide_number=locked.current_slide,
+                detail={"enabled": enabled, "days": days},
+            )
+        self.refresh_from_db()
 
     # Actions. Each is one transaction that bumps the revision.
 
@@ -348,6 +395,8 @@ def delivery_create(
     grouping_mode: str = GroupingMode.AUTO,
     language: str = "en",
     is_rehearsal: bool = False,
+    takeaway_enabled: bool = True,
+    takeaway_days: int = TAKEAWAY_DAYS_DEFAULT,
 ) -> Delivery:
     """A planned delivery pinned to `lesson`, with a fresh join code, on its first slide."""
     first = lesson.slides.order_by("number").values_list("number", flat=True).first()
@@ -364,6 +413,8 @@ def delivery_create(
             grouping_mode=grouping_mode,
             language=language,
             is_rehearsal=is_rehearsal,
+            takeaway_enabled=takeaway_enabled,
+            takeaway_days=takeaway_days,
             current_slide=first,
             join_code=new_join_code(),
         )

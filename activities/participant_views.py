@@ -7,11 +7,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.models import GroupingMode, KeyPointMatch, Participant, normalise_join_code
+from activities.models import (
+    Delivery,
+    GroupingMode,
+    KeyPointMatch,
+    Participant,
+    normalise_join_code,
+)
 from activities.participation import (
     AnswerConflict,
     AnswerError,
@@ -28,6 +34,12 @@ from activities.participation import (
 )
 from activities.phone import answer_messages, stage_context
 from activities.ratelimit import over_limits
+from activities.takeaway import (
+    participant_link_kept_until,
+    refusal,
+    takeaway_for,
+    takeaway_markdown,
+)
 from activities.tokens import participant_for_token, poll_revision
 from copsite.htmx import redirect_or_client_redirect, vary_on_htmx
 from copsite.middleware import is_outage
@@ -209,9 +221,84 @@ def stage(request: HttpRequest, code: str) -> HttpResponse:
     use_class_language(request, participant.delivery)
     context = stage_context(participant)
     if request.htmx:
-        return TemplateResponse(request, "participants/stage.html#stage", context)
-    context["answer_messages"] = answer_messages()
-    return TemplateResponse(request, "participants/stage.html", context)
+        response = TemplateResponse(request, "participants/stage.html#stage", context)
+    else:
+        context["answer_messages"] = answer_messages()
+        response = TemplateResponse(request, "participants/stage.html", context)
+    keep_participant_link(request, response, participant)
+    return response
+
+
+def keep_participant_link(
+    request: HttpRequest, response: HttpResponse, participant: Participant
+) -> None:
+    """Once the lesson has ended, the phone's cookie outlives its first 24 hours: the take-away
+    link must work as long as the take-away lasts."""
+    until = participant_link_kept_until(participant.delivery)
+    if until is None:
+        return
+    seconds = int((until - timezone.now()).total_seconds())
+    if seconds > COOKIE_AGE:
+        response.set_cookie(
+            cookie_name(participant.delivery.join_code),
+            participant.token,
+            max_age=seconds,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+
+
+def takeaway_participant(request: HttpRequest, code: str) -> Participant | HttpResponse:
+    """The phone's participant when it may see its take-away, else the page that says why."""
+    code = normalise_join_code(code)
+    participant = current_participant(request, code)
+    if participant:
+        delivery = participant.delivery
+    else:  # only for the language of the page that says no
+        delivery = Delivery.objects.filter(join_code=code).first()
+    if delivery is not None:
+        use_class_language(request, delivery)
+    refused = refusal(delivery if participant else None, timezone.now())
+    if refused is None:
+        return participant
+    response = TemplateResponse(
+        request,
+        "participants/takeaway_unavailable.html",
+        {"message": refused.message, "delivery": delivery if participant else None},
+        status=refused.status,
+    )
+    if participant:
+        keep_participant_link(request, response, participant)
+    return response
+
+
+def takeaway(request: HttpRequest, code: str) -> HttpResponse:
+    """The participant's take-away: printable, with a Markdown download."""
+    participant = takeaway_participant(request, code)
+    if isinstance(participant, HttpResponse):
+        return participant
+    response = TemplateResponse(
+        request,
+        "participants/takeaway.html",
+        {"takeaway": takeaway_for(participant), "participant": participant},
+    )
+    keep_participant_link(request, response, participant)
+    return response
+
+
+def takeaway_download(request: HttpRequest, code: str) -> HttpResponse:
+    participant = takeaway_participant(request, code)
+    if isinstance(participant, HttpResponse):
+        return participant
+    response = HttpResponse(
+        takeaway_markdown(takeaway_for(participant)), content_type="text/markdown; charset=utf-8"
+    )
+    delivery = participant.delivery
+    response["Content-Disposition"] = (
+        f'attachment; filename="takeaway-{delivery.join_code}-{delivery.date:%Y-%m-%d}.md"'
+    )
+    return response
 
 
 def answer_response(error: AnswerError) -> JsonResponse:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import ActivityRun, Delivery, Participant, Submission
 from activities.participation import kept_for_revision
 from activities.screens import epoch_ms, timer_view
+from activities.takeaway import TakeawayState, takeaway_state
 from lessons.models import Slide
 
 # The messages static/js/answers.js shows, in the page's language; the keys are its English.
@@ -175,4 +176,5 @@ def stage_context(participant: Participant) -> dict:
         "run_id": body.run_id,
         "body": body.html,
         "server_now_ms": epoch_ms(now),
+        "takeaway_available": takeaway_state(delivery, now) == TakeawayState.AVAILABLE,
     }

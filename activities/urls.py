@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:delivery_id>/projector/", views.projector, name="projector"),
     path("<int:delivery_id>/action/", views.action, name="action"),
     path("<int:delivery_id>/people/", views.people, name="people"),
+    path("<int:delivery_id>/takeaway/", views.takeaway_settings, name="takeaway_settings"),
     path("<int:delivery_id>/report/", report_views.report, name="report"),
     path(
         "<int:delivery_id>/report.<str:extension>",

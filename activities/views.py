@@ -5,11 +5,12 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities.actions import perform_action
-from activities.forms import DeliveryForm
+from activities.forms import DeliveryForm, TakeawaySettingsForm
 from activities.models import Delivery, DeliveryError, delivery_create
 from activities.participation import (
     ensure_groups,
@@ -20,6 +21,7 @@ from activities.participation import (
 from activities.permissions import own_delivery
 from activities.projector import projector_context, render_in_class_language
 from activities.screens import join_qr_svg, screen_context
+from activities.takeaway import instructor_summary
 from copsite.htmx import vary_on_htmx
 from copsite.parsing import parse_int
 from copsite.roles import instructor_required
@@ -151,4 +153,41 @@ def people(request: HttpRequest, delivery_id: int) -> HttpResponse:
             "groups": groups,
             "ungrouped": delivery.participants.filter(removed=False, group__isnull=True),
         },
+    )
+
+
+@instructor_required
+def takeaway_settings(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """Whether participants get a take-away and for how long; open also after the end."""
+    delivery = own_delivery(request, delivery_id)
+    form = TakeawaySettingsForm(
+        request.POST or None,
+        initial={
+            "takeaway_enabled": delivery.takeaway_enabled,
+            "takeaway_days": delivery.takeaway_days,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                delivery.change_takeaway(
+                    enabled=form.cleaned_data["takeaway_enabled"],
+                    days=form.cleaned_data["takeaway_days"],
+                )
+            except DeliveryError as refused:
+                form.add_error("takeaway_days", str(refused))
+            else:
+                messages.success(request, _("The take-away settings are saved."))
+                return redirect("activities:takeaway_settings", delivery_id=delivery.pk)
+        status = 400
+    return TemplateResponse(
+        request,
+        "activities/takeaway_settings.html",
+        {
+            "delivery": delivery,
+            "form": form,
+            "summary": instructor_summary(delivery, timezone.now()),
+        },
+        status=status,
     )

@@ -53,6 +53,8 @@ def test_a_french_instructor_plans_a_delivery_without_re_picking_the_date(
             "expected_class_size": "20",
             "grouping_mode": GroupingMode.AUTO,
             "language": "fr",
+            "takeaway_enabled": "on",  # the form's defaults, as the browser sends them
+            "takeaway_days": "7",
         },
     )
     assert response.status_code == 302, response.content.decode()

@@ -26,6 +26,7 @@ from lessons.records import (
     LESSON_RECORD,
     SECTION_RECORD,
     SLIDE_RECORD,
+    PreparedWrite,
     RecordType,
     check_value,
     key_at,
@@ -325,10 +326,6 @@ class Target:
         """The target as the YAML-shaped mapping `dump()` writes, empty values left out."""
         return canonical(self.type.read(self.row), self.type.spec)
 
-    def write(self, record: dict, top: str) -> None:
-        """Store `record` in the rows; only the top-level key `top` has changed."""
-        self.type.write(self.row, record, top)
-
     def preview(self, data) -> "Preview":
         """The row filled, in memory only, with the values the form `data` holds, for a preview
         rendered exactly as the console renders the stored row. A value the field would refuse
@@ -544,10 +541,15 @@ class BoundField:
             raise FieldInvalid([self.problem_text(problem) for problem in problems])
         return clean
 
-    def write(self, value: object) -> None:
+    def prepare(self, value: object) -> PreparedWrite:
+        """The target's rows with the field set to `value`, rendered, not yet stored."""
         record = copy.deepcopy(self.target.record())
         set_path(record, self.spec.path, value)
-        self.target.write(record, self.spec.path[0])
+        return self.target.type.prepare(self.target.row, record, self.spec.path[0])
+
+    def write(self, value: object, prepared: PreparedWrite | None = None) -> None:
+        """Store `value`; `prepared` is the same write rendered before the transaction."""
+        (prepared or self.prepare(value)).save(self.target.row)
         self.value = value
 
     @property

@@ -59,6 +59,7 @@ class Column:
     key: str
     read: Callable[[models.Model], object]
     fill: Callable[[models.Model, object, Links], None]
+    fields: tuple[str, ...]  # the model fields it is stored in
 
 
 def plain(key: str, field: str = "", *, default: object = None, copy=None) -> Column:
@@ -69,7 +70,7 @@ def plain(key: str, field: str = "", *, default: object = None, copy=None) -> Co
     def fill(row: models.Model, value: object, links: Links) -> None:
         setattr(row, name, convert(default if value is None else value))
 
-    return Column(key, lambda row: getattr(row, name), fill)
+    return Column(key, lambda row: getattr(row, name), fill, (name,))
 
 
 def derived() -> Column:
@@ -91,7 +92,7 @@ def rendered(record: Record, key: str, *, default: object = "") -> Column:
         setattr(row, key, value)
         setattr(row, f"{key}_html", None if value is None else render_html(spec, value))
 
-    return Column(key, lambda row: getattr(row, key), fill)
+    return Column(key, lambda row: getattr(row, key), fill, (key, f"{key}_html"))
 
 
 def parts(key: str, **fields: str) -> Column:
@@ -104,12 +105,12 @@ def parts(key: str, **fields: str) -> Column:
         for part, field in fields.items():
             setattr(row, field, (value or {}).get(part, 0))
 
-    return Column(key, read, fill)
+    return Column(key, read, fill, tuple(fields.values()))
 
 
 def constant(key: str, value: object) -> Column:
     """A key every record of the type has with the same value, not stored (`format: 1`)."""
-    return Column(key, lambda row: value, lambda row, given, links: None)
+    return Column(key, lambda row: value, lambda row, given, links: None, ())
 
 
 def slide_range() -> Column:
@@ -123,7 +124,7 @@ def slide_range() -> Column:
         section.slides_label = str(value)
         section.first_slide, section.last_slide = slide_bounds(value)
 
-    return Column("slides", read, fill)
+    return Column("slides", read, fill, ("slides_label", "first_slide", "last_slide"))
 
 
 def linked(key: str, field: str, by: str) -> Column:
@@ -137,7 +138,7 @@ def linked(key: str, field: str, by: str) -> Column:
     def fill(row: models.Model, value: object, links: Links) -> None:
         setattr(row, field, links.get(key, {}).get(value))
 
-    return Column(key, read, fill)
+    return Column(key, read, fill, (field,))
 
 
 def objectives_intro() -> Column:
@@ -148,6 +149,7 @@ def objectives_intro() -> Column:
         lambda lesson, value, links: setattr(
             lesson, "learning_objectives", {"intro": (value or {}).get("intro", "")}
         ),
+        ("learning_objectives",),
     )
 
 
@@ -175,11 +177,6 @@ class Children:
 
     def read(self, parent: models.Model) -> list[dict]:
         return [self.type.read(row) for row in getattr(parent, self.related_name).all()]
-
-    def replace(self, parent: models.Model, data: Mapping) -> None:
-        """The stored rows become those of `data`'s list; a draft's rows are its own."""
-        getattr(parent, self.related_name).all().delete()
-        self.type.model.objects.bulk_create(self.rows(parent, data))
 
 
 @dataclass(frozen=True)
@@ -227,13 +224,37 @@ class RecordType:
         """The rows of the record's lists, by related name (`phases`), not saved."""
         return {children.related_name: children.rows(row, data) for children in self.children}
 
-    def write(self, row: models.Model, data: Mapping, key: str) -> None:
-        """Store the key `key` of the record `data` in `row` and its child rows."""
+    def fields_of(self, key: str) -> list[str]:
+        return [name for column in self.columns if column.key == key for name in column.fields]
+
+    def prepare(self, row: models.Model, data: Mapping, key: str) -> "PreparedWrite":
+        """The key `key` of the record `data` put into `row` and its child rows, rendered and
+        ready to store: prepared before the write transaction, saved inside it."""
         self.fill(row, data, keys=[key])
-        row.save()
-        for children in self.children:
-            if children.path[0] == key:
-                children.replace(row, data)
+        children = [(item, item.rows(row, data)) for item in self.children if item.path[0] == key]
+        return PreparedWrite(self, row, key, children)
+
+
+@dataclass(frozen=True)
+class PreparedWrite:
+    type: RecordType
+    row: models.Model
+    key: str
+    children: list[tuple[Children, list[models.Model]]]
+
+    def save(self, onto: models.Model) -> None:
+        """Store the prepared values in the row `onto` (the same row, as read under the lock):
+        only the key's own columns, so no other column is written from an earlier read."""
+        fields = self.type.fields_of(self.key)
+        for name in fields:
+            setattr(onto, name, getattr(self.row, name))
+        if fields:
+            onto.save(update_fields=fields)
+        for children, rows in self.children:
+            getattr(onto, children.related_name).all().delete()
+            for row in rows:
+                setattr(row, children.parent, onto)
+            children.type.model.objects.bulk_create(rows)
 
 
 OBJECTIVE = RecordType(

@@ -5,7 +5,8 @@ A field is addressed by a key: `lesson:aim`, `section:4:minutes.presentation`,
 `checklesson` problem can link to it), the schema spec that checks its value (so the editor
 refuses what `checklesson` would refuse, with the same message), and how its form inputs map
 to that value. Values are read from and written back to the rows through the same YAML-shaped
-records that `dump()` writes, so what the editor stores is what a download gives.
+records that `dump()` writes (lessons/records.py), so what the editor stores is what a download
+gives.
 """
 
 import copy

@@ -7,9 +7,12 @@ how its value is converted each way. A Markdown key has a rendered `<field>_html
 by `render_html` whenever the key is filled: callers fill rows before they open a write
 transaction (rendering can take seconds, and on SQLite the transaction holds every phone).
 
-- the loader builds rows from records: `LESSON.build(data, ...)`, `ACTIVITY.child_rows(...)`;
-- the exporter reads them back: `SLIDE.read(slide)`, so `dump(load(doc)) == doc`;
-- the editor sets one key: `SLIDE.fill(slide, record, keys=["body"])` and `write`.
+- the loader builds rows from records: `LESSON_RECORD.build(data, ...)`, `.child_rows(...)`;
+- the exporter reads them back: `SLIDE_RECORD.read(slide)`, so `dump(load(doc)) == doc`;
+- the editor sets one key: `SLIDE_RECORD.prepare(slide, record, "body")` renders it before the
+  write transaction, `PreparedWrite.save` stores that key's columns inside it; the preview
+  fills a row in memory with `fill(row, record, keys=...)`;
+- `check_value` checks a value the editor holds with the schema's own checks.
 """
 
 import io
@@ -62,7 +65,13 @@ class Column:
     fields: tuple[str, ...]  # the model fields it is stored in
 
 
-def plain(key: str, field: str = "", *, default: object = None, copy=None) -> Column:
+def plain(
+    key: str,
+    field: str = "",
+    *,
+    default: object = None,
+    copy: Callable[[object], object] | None = None,
+) -> Column:
     """A key stored as it is in one field (`field`, by default the key's own name)."""
     name = field or key
     convert = copy or (lambda value: value)
@@ -166,7 +175,7 @@ class Children:
     def items(self, data: Mapping) -> list:
         value: object = data
         for name in self.path:
-            value = value.get(name) or {} if isinstance(value, Mapping) else {}
+            value = value.get(name) if isinstance(value, Mapping) else None
         return list(value or [])
 
     def rows(self, parent: models.Model, data: Mapping) -> list[models.Model]:
@@ -185,9 +194,6 @@ class RecordType:
     spec: Record
     columns: tuple[Column, ...]
     children: tuple[Children, ...] = ()
-
-    def keys(self) -> list[str]:
-        return [column.key for column in self.columns]
 
     def build(self, data: Mapping, *, links: Links | None = None, **fields) -> models.Model:
         """A new row (not saved) for the record `data`; `fields` are those outside the YAML

@@ -28,6 +28,7 @@ from lessons.exporter import dump
 from lessons.fields import (
     FieldInvalid,
     UnknownField,
+    UnsavedActivity,
     activity_target,
     bind_key,
     lesson_target,
@@ -371,7 +372,7 @@ def activity_preview(request: HttpRequest, lesson_id: int, code: str) -> Templat
     )
 
 
-def projector_timer(activity: Activity) -> dict:
+def projector_timer(activity: Activity | UnsavedActivity) -> dict:
     """The projector's timer as it reads the moment the activity opens."""
     now = timezone.now()
     return {"timer": ready_timer_view(activity, now), "server_now_ms": epoch_ms(now)}

@@ -30,6 +30,7 @@ from lessons.fields import (
     FieldInvalid,
     Target,
     UnknownField,
+    UnsavedActivity,
     activity_target,
     bind,
     bind_all,
@@ -502,7 +503,7 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
     )
 
 
-def phases_note(activity: Activity) -> str:
+def phases_note(activity: Activity | UnsavedActivity) -> str:
     """What the preview says when the phases (as typed) no longer add up to the minutes."""
     found = phases_gap(activity.minutes, [phase.minutes for phase in activity.phases.all()])
     if found is None:

@@ -28,6 +28,7 @@ from lessons.exporter import dump
 from lessons.fields import (
     FieldInvalid,
     UnknownField,
+    UnsavedActivity,
     activity_target,
     bind_key,
     lesson_target,
@@ -323,11 +324,11 @@ def slide(request: HttpRequest, lesson_id: int, number: int) -> TemplateResponse
 def slide_preview(request: HttpRequest, lesson_id: int, number: int) -> TemplateResponse:
     lesson = version_or_404(lesson_id)
     current = get_object_or_404(lesson.slides.select_related("section", "activity"), number=number)
-    notes = slide_target(current).preview(request.POST)
+    preview = slide_target(current).preview(request.POST)
     return TemplateResponse(
         request,
         "content/slide.html#preview",
-        {"lesson": lesson, "slide": current, "preview_notes": notes},
+        {"lesson": lesson, "slide": preview.row, "preview_notes": preview.notes},
     )
 
 
@@ -356,22 +357,22 @@ def activity(request: HttpRequest, lesson_id: int, code: str) -> TemplateRespons
 def activity_preview(request: HttpRequest, lesson_id: int, code: str) -> TemplateResponse:
     lesson = version_or_404(lesson_id)
     current = get_object_or_404(lesson.activities.select_related("section"), code=code)
-    notes = activity_target(current).preview(request.POST)
+    preview = activity_target(current).preview(request.POST)
     return TemplateResponse(
         request,
         "content/activity.html#preview",
         {
             "lesson": lesson,
-            "activity": current,
+            "activity": preview.row,
             "opened_on": opened_on(current),
-            "preview_notes": notes,
-            "phases_note": editing.phases_note(current),
-            **projector_timer(current),
+            "preview_notes": preview.notes,
+            "phases_note": editing.phases_note(preview.row),
+            **projector_timer(preview.row),
         },
     )
 
 
-def projector_timer(activity: Activity) -> dict:
+def projector_timer(activity: Activity | UnsavedActivity) -> dict:
     """The projector's timer as it reads the moment the activity opens."""
     now = timezone.now()
     return {"timer": ready_timer_view(activity, now), "server_now_ms": epoch_ms(now)}

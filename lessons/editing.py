@@ -27,7 +27,10 @@ from lessons.errors import LessonInvalid, LessonProblem
 from lessons.exporter import dump
 from lessons.fields import (
     BoundField,
+    FieldInvalid,
     Target,
+    UnknownField,
+    UnsavedActivity,
     activity_target,
     bind,
     bind_all,
@@ -49,6 +52,7 @@ from lessons.minutes import (
     rows_total,
 )
 from lessons.models import Activity, Lesson, Section
+from lessons.records import PreparedWrite
 
 
 class EditRefused(Exception):
@@ -150,6 +154,7 @@ def draft_save_field(
     Raises `EditRefused` (not a draft, no such field), `SaveConflict` (stale `version`) or
     `fields.FieldInvalid` (the schema's messages); nothing is written when it raises.
     """
+    prepared = prepare_save(lesson, key, data)
     with transaction.atomic():
         locked = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if not locked.is_draft:
@@ -178,7 +183,8 @@ def draft_save_field(
         clean = bound.check(yours)
         if clean == bound.value:
             return FieldSave(bound, changed=False, version=stamp["version"])
-        bound.write(clean)
+        # The write rendered before the lock, unless the record changed in between.
+        bound.write(clean, prepared.write if prepared and prepared.fits(bound, clean) else None)
         locked.edit_versions[key] = {
             "version": stamp["version"] + 1,
             "by": user.get_username(),
@@ -186,6 +192,37 @@ def draft_save_field(
         }
         locked.save(update_fields=["edit_versions"])
     return FieldSave(bound, changed=True, version=stamp["version"] + 1)
+
+
+@dataclass(frozen=True)
+class PreparedSave:
+    """A field's save rendered before the write transaction, from the rows as read then."""
+
+    record: dict
+    clean: object
+    write: PreparedWrite
+
+    def fits(self, bound: BoundField, clean: object) -> bool:
+        """Whether it is the save to make under the lock: the same value onto the same record."""
+        return clean == self.clean and bound.target.record() == self.record
+
+
+def prepare_save(lesson: Lesson, key: str, data) -> PreparedSave | None:
+    """The save of `data` into field `key`, its Markdown rendered, outside any transaction
+    (rendering can take seconds; a write transaction on SQLite holds every phone's answer).
+    None when there is nothing to write or the field refuses the value: the save then says why,
+    under the lock, in its own order."""
+    try:
+        bound = bind_key(Lesson.objects.get(pk=lesson.pk), key)
+        if not bound.representable:
+            return None
+        clean = bound.check(bound.parse(data))
+    except (UnknownField, FieldInvalid):
+        return None
+    if clean == bound.value:
+        return None
+    record = bound.target.record()
+    return PreparedSave(record, clean, bound.prepare(clean))
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -466,7 +503,7 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
     )
 
 
-def phases_note(activity: Activity) -> str:
+def phases_note(activity: Activity | UnsavedActivity) -> str:
     """What the preview says when the phases (as typed) no longer add up to the minutes."""
     found = phases_gap(activity.minutes, [phase.minutes for phase in activity.phases.all()])
     if found is None:

@@ -5,50 +5,32 @@ A field is addressed by a key: `lesson:aim`, `section:4:minutes.presentation`,
 `checklesson` problem can link to it), the schema spec that checks its value (so the editor
 refuses what `checklesson` would refuse, with the same message), and how its form inputs map
 to that value. Values are read from and written back to the rows through the same YAML-shaped
-records that `dump()` writes, so what the editor stores is what a download gives.
+records that `dump()` writes (lessons/records.py), so what the editor stores is what a download
+gives.
 """
 
 import copy
-import json
 import re
 from dataclasses import dataclass
 
-import yaml
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from copsite.parsing import parse_int
 from lessons.canonical import canonical, to_yaml
-from lessons.checks import slide_bounds
 from lessons.errors import LessonProblem
-from lessons.exporter import activity_data, lesson_data, lesson_map_row, slide_data
 from lessons.forms import KINDS, kind_choices
-from lessons.loader import LESSON_OPENING
-from lessons.markdown import render_markdown
-from lessons.models import (
-    ACTIVITY_MARKDOWN,
-    SLIDE_MARKDOWN,
-    Activity,
-    Audience,
-    KeyPoint,
-    Lesson,
-    Objective,
-    Phase,
-    Section,
-    Slide,
-)
-from lessons.schema import (
-    ACTIVITY,
-    LESSON,
-    LESSON_MAP_ROW,
-    QUESTION,
-    REFERENCE_GROUP,
-    SLIDE,
-    ListOf,
-    Record,
-    Spec,
-    Where,
+from lessons.models import Activity, Audience, Lesson, Section, Slide
+from lessons.records import (
+    ACTIVITY_RECORD,
+    LESSON_RECORD,
+    SECTION_RECORD,
+    SLIDE_RECORD,
+    PreparedWrite,
+    RecordType,
+    check_value,
+    key_at,
 )
 
 # Labels, help and choice labels are the interface's words, translated when shown (lazily,
@@ -99,15 +81,6 @@ class FieldSpec:
     @property
     def name(self) -> str:
         return ".".join(self.path)
-
-
-def spec_and_required(record: Record, path: tuple[str, ...]) -> tuple[Spec, bool]:
-    spec: Spec = record
-    required = True
-    for name in path:
-        key = next(key for key in spec.resolved().keys if key.name == name)
-        spec, required = key.spec, key.required
-    return spec, required
 
 
 def text_field(path: str, label: Label, **options) -> FieldSpec:
@@ -333,7 +306,7 @@ class Target:
     kind: str
     ident: str
     row: Lesson | Section | Slide | Activity
-    record_spec: Record
+    type: RecordType
     fields: tuple[FieldSpec, ...]
 
     @property
@@ -352,24 +325,12 @@ class Target:
 
     def record(self) -> dict:
         """The target as the YAML-shaped mapping `dump()` writes, empty values left out."""
-        if self.kind == "lesson":
-            data = lesson_data(self.row)
-            data.pop("lesson_map")
-            return canonical(data, self.record_spec)
-        if self.kind == "section":
-            return canonical(lesson_map_row(self.row), self.record_spec)
-        if self.kind == "slide":
-            return canonical(slide_data(self.row), self.record_spec)
-        return canonical(activity_data(self.row), self.record_spec)
+        return canonical(self.type.read(self.row), self.type.spec)
 
-    def write(self, record: dict, top: str) -> None:
-        """Store `record` in the rows; only the top-level key `top` has changed."""
-        WRITERS[self.kind](self.row, record, top)
-
-    def preview(self, data) -> list[str]:
-        """Fill the row, in memory only, with the values the form `data` holds, for a preview
+    def preview(self, data) -> "Preview":
+        """The row filled, in memory only, with the values the form `data` holds, for a preview
         rendered exactly as the console renders the stored row. A value the field would refuse
-        is left out of the preview; the returned notes say which and why."""
+        is left out of the preview; the notes say which and why."""
         record = self.record()
         notes = []
         for spec in self.fields:
@@ -394,164 +355,55 @@ class Target:
             form.setdefault("columns", [])
             form.setdefault("rows", [])
             form.setdefault("fields", [])
-            self.row._prefetched_objects_cache = {
-                "phases": phases_of(record),
-                "key_points": key_points_of(record),
-            }
-        tops = (
-            dict.fromkeys(spec.path[0] for spec in self.fields) if self.kind == "lesson" else [""]
-        )
-        for top in tops:
-            FILLERS[self.kind](self.row, record, top)
-        return notes
+        self.type.fill(self.row, record, keys=[spec.path[0] for spec in self.fields])
+        shown = self.row
+        if self.kind == "activity":
+            shown = UnsavedActivity(self.row, self.type.child_rows(self.row, record))
+        return Preview(shown, notes)
 
 
-def fill_lesson(lesson: Lesson, record: dict, top: str) -> None:
-    value = record.get(top)
-    if top in ("aim", "relevance"):
-        setattr(lesson, top, value or "")
-        setattr(lesson, f"{top}_html", render_markdown(value or ""))
-    elif top == "minutes":
-        lesson.minutes_total = value.get("total", 0)
-        lesson.minutes_presentation = value.get("presentation", 0)
-        lesson.minutes_interaction = value.get("interaction", 0)
-    elif top == "opening":
-        lesson.opening = value or None
-        lesson.opening_html = LESSON_OPENING.render(value) if value else None
-    elif top == "references":
-        lesson.references = value or []
-        lesson.references_html = ListOf(REFERENCE_GROUP).render(value or [])
-    elif top == "learning_objectives":
-        lesson.learning_objectives = {"intro": (value or {}).get("intro", "")}
-    else:
-        setattr(lesson, top, value)
+class UnsavedRows(list):
+    """Rows that are not stored, read as a template reads a related manager: `rows.all`."""
+
+    def all(self) -> list:
+        return self
 
 
-def fill_section(section: Section, record: dict, top: str) -> None:
-    section.title = record["title"]
-    section.kind = record["kind"]
-    section.slides_label = str(record["slides"])
-    section.first_slide, section.last_slide = slide_bounds(record["slides"])
-    minutes = record.get("minutes", {})
-    section.minutes_presentation = minutes.get("presentation", 0)
-    section.minutes_interaction = minutes.get("interaction", 0)
+class UnsavedActivity:
+    """An activity as the form says it, not stored: the row (filled in memory) for everything
+    but its phases and key points, which are the form's, unsaved."""
+
+    def __init__(self, activity: Activity, children: dict[str, list]) -> None:
+        self.activity = activity
+        self.phases = UnsavedRows(children["phases"])
+        self.key_points = UnsavedRows(children["key_points"])
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.activity, name)
 
 
-def fill_slide(slide: Slide, record: dict, top: str) -> None:
-    slide.title = record["title"]
-    for name in SLIDE_MARKDOWN:
-        text = record.get(name, "")
-        setattr(slide, name, text)
-        setattr(slide, f"{name}_html", render_markdown(text))
-    slide.questions = record.get("questions", [])
-    slide.questions_html = ListOf(QUESTION).render(slide.questions)
+@dataclass(frozen=True)
+class Preview:
+    """What the editor's preview renders (`row`) and what it left out (`notes`)."""
 
-
-def fill_activity(activity: Activity, record: dict, top: str) -> None:
-    activity.title = record["title"]
-    activity.kind = record["kind"]
-    for name in ACTIVITY_MARKDOWN:
-        text = record.get(name, "")
-        setattr(activity, name, text)
-        setattr(activity, f"{name}_html", render_markdown(text))
-    activity.instructions = record.get("instructions", [])
-    activity.instructions_html = [render_markdown(text) for text in activity.instructions]
-    activity.resources = record.get("resources", [])
-    activity.grouping = record.get("grouping", {})
-    activity.minutes = record.get("minutes", 0)
-    activity.response_form = record.get("response_form", {})
-    activity.objective_codes = record.get("objectives", [])
-
-
-def phases_of(record: dict) -> list[Phase]:
-    return [
-        Phase(position=index, name=phase["name"], minutes=phase["minutes"])
-        for index, phase in enumerate(record.get("phases", []), start=1)
-    ]
-
-
-def key_points_of(record: dict) -> list[KeyPoint]:
-    return [
-        KeyPoint(
-            position=index,
-            text=point["text"],
-            text_html=render_markdown(point["text"]),
-            slot=point.get("slot", ""),
-            keywords=point.get("keywords", []),
-            objective_codes=point.get("objectives", []),
-        )
-        for index, point in enumerate(record.get("key_points", []), start=1)
-    ]
-
-
-def write_activity(activity: Activity, record: dict, top: str) -> None:
-    fill_activity(activity, record, top)
-    activity.save()
-    # Only the list that changed is replaced: its rows are the draft's own.
-    if top == "phases":
-        activity.phases.all().delete()
-        phases = phases_of(record)
-        for phase in phases:
-            phase.activity = activity
-        Phase.objects.bulk_create(phases)
-    if top == "key_points":
-        activity.key_points.all().delete()
-        points = key_points_of(record)
-        for point in points:
-            point.activity = activity
-        KeyPoint.objects.bulk_create(points)
-
-
-def write_lesson(lesson: Lesson, record: dict, top: str) -> None:
-    fill_lesson(lesson, record, top)
-    lesson.save()
-    if top == "learning_objectives":
-        # The draft's own rows. Activities cite the ids: a renamed id is reported by the
-        # draft's validation until its citations follow.
-        lesson.objectives.all().delete()
-        items = record.get("learning_objectives", {}).get("items", [])
-        Objective.objects.bulk_create(
-            Objective(lesson=lesson, position=index, code=item["id"], text=item["text"])
-            for index, item in enumerate(items, start=1)
-        )
-
-
-def save_after(fill):
-    def write(row, record: dict, top: str) -> None:
-        fill(row, record, top)
-        row.save()
-
-    return write
-
-
-FILLERS = {
-    "lesson": fill_lesson,
-    "section": fill_section,
-    "slide": fill_slide,
-    "activity": fill_activity,
-}
-WRITERS = {
-    "lesson": write_lesson,
-    "section": save_after(fill_section),
-    "slide": save_after(fill_slide),
-    "activity": write_activity,
-}
+    row: Lesson | Section | Slide | UnsavedActivity
+    notes: list[str]
 
 
 def lesson_target(lesson: Lesson) -> Target:
-    return Target("lesson", "", lesson, LESSON, LESSON_FIELDS)
+    return Target("lesson", "", lesson, LESSON_RECORD, LESSON_FIELDS)
 
 
 def section_target(section: Section) -> Target:
-    return Target("section", str(section.position), section, LESSON_MAP_ROW, SECTION_FIELDS)
+    return Target("section", str(section.position), section, SECTION_RECORD, SECTION_FIELDS)
 
 
 def slide_target(slide: Slide) -> Target:
-    return Target("slide", str(slide.number), slide, SLIDE, SLIDE_FIELDS)
+    return Target("slide", str(slide.number), slide, SLIDE_RECORD, SLIDE_FIELDS)
 
 
 def activity_target(activity: Activity) -> Target:
-    return Target("activity", activity.code, activity, ACTIVITY, ACTIVITY_FIELDS)
+    return Target("activity", activity.code, activity, ACTIVITY_RECORD, ACTIVITY_FIELDS)
 
 
 def find_target(lesson: Lesson, key: str) -> Target:
@@ -645,8 +497,7 @@ class BoundField:
             return ""
         if self.spec.widget != "rows":
             return self.text(value)
-        spec, _ = spec_and_required(self.target.record_spec, self.spec.path)
-        return to_yaml(value, spec).rstrip("\n")
+        return to_yaml(value, key_at(self.target.type.spec, self.spec.path).spec).rstrip("\n")
 
     def present_in(self, data) -> bool:
         if self.spec.widget == "rows":
@@ -681,23 +532,25 @@ class BoundField:
 
     def check(self, value: object) -> object:
         """`value` as the schema cleans it, or `FieldInvalid` with the schema's messages."""
-        spec, required = spec_and_required(self.target.record_spec, self.spec.path)
+        key = key_at(self.target.type.spec, self.spec.path)
         if drop_empty(value) is None:
-            if required:
+            if key.required:
                 raise FieldInvalid([gettext("is required")])
             return None
-        problems: list[LessonProblem] = []
-        node = yaml.compose(to_yaml(value, spec), Loader=yaml.SafeLoader)
-        clean = spec.check(node, Where(self.target.key, problems), self.spec.name)
+        clean, problems = check_value(key.spec, value, file=self.target.key, path=self.spec.name)
         if problems:
-            raise FieldInvalid([self.problem_text(problem) for problem in sorted(problems)])
-        # The schema's checked values remember their lines; store plain JSON.
-        return json.loads(json.dumps(clean))
+            raise FieldInvalid([self.problem_text(problem) for problem in problems])
+        return clean
 
-    def write(self, value: object) -> None:
+    def prepare(self, value: object) -> PreparedWrite:
+        """The target's rows with the field set to `value`, rendered, not yet stored."""
         record = copy.deepcopy(self.target.record())
         set_path(record, self.spec.path, value)
-        self.target.write(record, self.spec.path[0])
+        return self.target.type.prepare(self.target.row, record, self.spec.path[0])
+
+    def write(self, value: object, prepared: PreparedWrite | None = None) -> None:
+        """Store `value`; `prepared` is the same write rendered before the transaction."""
+        (prepared or self.prepare(value)).save(self.target.row)
         self.value = value
 
     @property

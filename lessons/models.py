@@ -45,10 +45,6 @@ ACTIVITY_AUDIENCE = {
     "key_points": Audience.CONSOLE,
 }
 
-# The Markdown fields, stored as written and as HTML (`<name>_html`).
-SLIDE_MARKDOWN = ("key_message", "body", "reveal", "notes", "instructor_notes", "transition")
-ACTIVITY_MARKDOWN = ("purpose", "task", "instructor_notes")
-
 
 class LessonQuerySet(models.QuerySet):
     def published(self) -> "LessonQuerySet":

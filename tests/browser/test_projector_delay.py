@@ -10,11 +10,12 @@ Each press waits until the projector shows it; the pauses between presses are sp
 second, so the presses fall at every point of the projector's poll cycle rather than always at
 the same one.
 
-The delay cannot be shorter than the server's own work: the action's commit and one render of
-the projector's stage (about 25 ms of CPU each). On a machine busy with other work that render
-alone can take 200 ms of wall-clock time, so the 250 ms budget grows to three renders as
-measured by the projector page just before the presses (`render_ms`): on an idle machine the
-budget is 250 ms, and polling alone (half a second on average) stays well above it either way.
+The delay cannot be shorter than the server's own work: the action's commit and one request
+for the projector's stage (about 25 ms of CPU, 80 ms as the page waits for it on an idle 2-core
+machine). On a machine busy with other work that request alone can take 200–300 ms, so the
+250 ms budget grows to three such requests as the projector page times them just before the
+presses (`render_ms`): on an idle machine the budget is 250 ms, and polling alone (half a
+second on average, plus the same server work) stays above it either way.
 """
 
 import statistics

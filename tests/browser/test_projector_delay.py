@@ -13,8 +13,8 @@ the same one.
 The delay cannot be shorter than the server's own work: the action's commit and one request
 for the projector's stage (about 25 ms of CPU, 80 ms as the page waits for it on an idle 2-core
 machine). On a machine busy with other work that request alone can take 200–300 ms, so the
-250 ms budget grows to three such requests as the projector page times them just before the
-presses (`render_ms`): on an idle machine the budget is 250 ms, and polling alone (half a
+250 ms budget grows to three such requests as the projector page times them just before and
+after the presses (`render_ms`): on an idle machine the budget is 250 ms, and polling alone (half a
 second on average, plus the same server work) stays above it either way.
 """
 
@@ -40,6 +40,10 @@ PAUSES = [0.05 + 0.1 * i for i in range(PRESSES)]  # seconds before each press: 
 SAME_BROWSER_MEDIAN_MS = 250
 RENDERS_PER_PRESS = 3  # the budget on a loaded machine, in renders of the projector's stage
 OTHER_MACHINE_MS = 2_000
+POLL_MS = 1_000  # hx-trigger="every 1s" on the projector's stage
+# On a loaded machine, a poll interval plus the server's work: the action, a poll that may still
+# be on its way, the poll that brings the change.
+RENDERS_AFTER_POLL = 5
 
 # In the console: when each key was pressed (captured before any of the page's own handlers).
 RECORD_PRESSES = """() => {
@@ -117,6 +121,15 @@ def press_ten_times(console, projector, delivery) -> list[int]:  # noqa: F811
     return [s["drawn"] - t for s, t in zip(shown, pressed, strict=True)]
 
 
+def timed_presses(console, projector, delivery) -> tuple[list[int], float]:  # noqa: F811
+    """The ten delays, and how long a request for the projector's stage takes meanwhile."""
+    before = projector.evaluate(RENDER_MS)
+    delays = press_ten_times(console, projector, delivery)
+    render_ms = (before + projector.evaluate(RENDER_MS)) / 2  # the load changes as it runs
+    print(f"\none request for the projector's stage: {render_ms:.0f} ms", end="")
+    return delays, render_ms
+
+
 def report(what: str, delays: list[int]) -> float:
     median = statistics.median(delays)
     print(f"\n{what}: median {median:.0f} ms, max {max(delays)} ms; all (ms): {delays}")
@@ -125,11 +138,10 @@ def report(what: str, delays: list[int]) -> float:
 
 def test_a_projector_window_of_the_consoles_browser_follows_within_250_ms(screens, delivery):  # noqa: F811
     console, projector = screens
-    render_ms = projector.evaluate(RENDER_MS)
-    delays = press_ten_times(console, projector, delivery)
+    delays, render_ms = timed_presses(console, projector, delivery)
     median = report("projector in the console's browser", delays)
     budget = max(SAME_BROWSER_MEDIAN_MS, RENDERS_PER_PRESS * render_ms)
-    print(f"one render of the projector's stage: {render_ms:.0f} ms; budget {budget:.0f} ms")
+    print(f"budget for the median: {budget:.0f} ms")
     screenshot(projector, "projector-delay-same-browser")
     assert median < budget, delays
 
@@ -152,10 +164,12 @@ def apart(browser, live_server, transactional_db, instructor, delivery):  # noqa
 
 def test_a_projector_on_another_machine_follows_by_polling_within_2_s(apart, delivery):  # noqa: F811
     console, projector = apart
-    delays = press_ten_times(console, projector, delivery)
+    delays, render_ms = timed_presses(console, projector, delivery)
     median = report("projector on another machine (polling only)", delays)
+    budget = max(OTHER_MACHINE_MS, POLL_MS + RENDERS_AFTER_POLL * render_ms)
+    print(f"budget for every press: {budget:.0f} ms")
     screenshot(projector, "projector-delay-other-machine")
-    assert max(delays) < OTHER_MACHINE_MS, delays
+    assert max(delays) < budget, delays
     # Nothing reached it but its polls: with presses spread over its poll cycle, it cannot
     # have followed every one of them within the same-browser figure.
     assert median > SAME_BROWSER_MEDIAN_MS, delays

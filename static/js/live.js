@@ -37,6 +37,13 @@
     let madeOn = 0; // an action made on this revision is on its way…
     let until = 0; // …or was refused, or lost, if nothing has changed by then
     let chasing = false;
+    let failed = false; // the last request for the stage failed
+
+    // A server that is busy (503) or gone gets no burst of requests from here: the projector's
+    // poll, a second apart, goes on asking it.
+    document.addEventListener("htmx:afterRequest", (event) => {
+      if (event.detail.elt.id === "stage") failed = !event.detail.successful;
+    });
 
     function behind() {
       const shown = revisionOf(stage());
@@ -48,6 +55,7 @@
       chasing = true;
       while (stage() && behind()) {
         const element = stage();
+        failed = false;
         try {
           // htmx queues this behind a poll already on its way and drops it if that poll swaps
           // in a new stage; either way the loop asks again while still behind.
@@ -57,8 +65,9 @@
             swap: "outerHTML",
           });
         } catch (error) {
-          // A failed request (server busy, offline): the next one, or the poll, will do.
+          failed = true;
         }
+        if (failed) break;
         if (behind()) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
       chasing = false;

@@ -16,6 +16,9 @@ machine). On a machine busy with other work that request alone can take 200–30
 250 ms budget grows to three such requests as the projector page times them just before and
 after the presses (`render_ms`): on an idle machine the budget is 250 ms, and polling alone (half a
 second on average, plus the same server work) stays above it either way.
+
+The console's signal must never make a projector hammer a server that is busy: a third test
+answers the projector 503 and counts its requests.
 """
 
 import statistics
@@ -173,3 +176,31 @@ def test_a_projector_on_another_machine_follows_by_polling_within_2_s(apart, del
     # Nothing reached it but its polls: with presses spread over its poll cycle, it cannot
     # have followed every one of them within the same-browser figure.
     assert median > SAME_BROWSER_MEDIAN_MS, delays
+
+
+def test_a_busy_server_gets_no_burst_from_the_projector_and_it_follows_once_free(
+    screens,  # noqa: F811
+    delivery,  # noqa: F811
+):
+    """While the server answers the projector 503 (busy), the console's signal must not turn
+    the projector into a loop of requests: it keeps to about one a second, and its poll brings
+    the slide once the server answers again."""
+    console, projector = screens
+    asked: list[float] = []
+
+    def busy(route) -> None:
+        asked.append(time.monotonic())
+        route.fulfill(status=503, headers={"Retry-After": "1"}, body="busy")
+
+    projector.route("**/projector/?rev=*", busy)
+    target = delivery.neighbour_slide_number(+1)
+    console.keyboard.press("ArrowRight")
+    expect(console.locator(".console-stage")).to_have_attribute("data-slide", str(target))
+    pressed = time.monotonic()
+    projector.wait_for_timeout(3_000)
+    during = [t for t in asked if t >= pressed]
+    # Its poll (3 in 3 s) and at most a couple of requests prompted by the console.
+    assert len(during) <= 6, f"{len(during)} requests in 3 s to a busy server"
+    expect(projector.locator("#stage")).not_to_have_attribute("data-slide", str(target))
+    projector.unroute("**/projector/?rev=*")
+    expect(projector.locator("#stage")).to_have_attribute("data-slide", str(target), timeout=3_000)

@@ -71,6 +71,9 @@
     body.set("action", queue[0]);
     body.set("revision", stage().dataset.revision);
     const sentAt = Date.now();
+    // A projector window of this browser starts looking for the change now (live.js).
+    const detail = { action: queue[0], revision: body.get("revision") };
+    document.dispatchEvent(new CustomEvent("console:sending", { detail }));
     let response = null;
     try {
       response = await fetch(form.getAttribute("action"), {

@@ -43,7 +43,7 @@ PAUSES = [0.05 + 0.1 * i for i in range(PRESSES)]  # seconds before each press: 
 SAME_BROWSER_MEDIAN_MS = 250
 RENDERS_PER_PRESS = 3  # the budget on a loaded machine, in renders of the projector's stage
 OTHER_MACHINE_MS = 2_000
-POLL_MS = 1_000  # hx-trigger="every 1s" on the projector's stage
+POLL_MS = 750  # hx-trigger="every 750ms" on the projector's stage
 # On a loaded machine, a poll interval plus the server's work: the action, a poll that may still
 # be on its way, the poll that brings the change.
 RENDERS_AFTER_POLL = 5

@@ -40,9 +40,10 @@ PHONE_PATH_PREFIX = "/p/"  # activities/participant_urls.py: the stage and the a
 # (at most 5 MB, lessons/archive.py) arrives within REQUEST_SECONDS at 2 Mbit/s.
 IDLE_SECONDS = int(os.environ.get("COP_IDLE_SECONDS", "10"))
 REQUEST_SECONDS = float(os.environ.get("COP_REQUEST_SECONDS", "20"))
-# Above the largest upload Django accepts (FILE_UPLOAD_MAX_MEMORY_SIZE, 6 MB), with room for the
-# multipart form around it; Django refuses what lies between with its own message.
-MAX_BODY_BYTES = int(os.environ.get("COP_MAX_BODY_BYTES", str(8 * 1024 * 1024)))
+# Twice the largest body Django takes (copsite/middleware.py's body_limit: a lesson upload and its
+# form), which it refuses with a message of its own, in the user's language; bodies past this
+# never reach it.
+MAX_BODY_BYTES = int(os.environ.get("COP_MAX_BODY_BYTES", str(16 * 1024 * 1024)))
 # Open connections per process, held or not. Many more than a class's phones, so that sockets
 # held by an attacker (closed after IDLE_SECONDS) do not stop the server accepting; poll()
 # rather than select(), which cannot watch more than 1,024 sockets.

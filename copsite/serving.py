@@ -149,6 +149,9 @@ def adjustments(listener: Any, *, threads: int, backlog: int) -> Adjustments:
         connection_limit=CONNECTION_LIMIT,
         asyncore_use_poll=True,
         ident="",
+        # Headers reach Django as they came, as under gunicorn: behind a TLS proxy
+        # (DJANGO_BEHIND_TLS_PROXY) Django reads X-Forwarded-Proto; waitress 3 would drop it.
+        clear_untrusted_proxy_headers=False,
     )
 
 

@@ -12,6 +12,7 @@ has (at most --graceful-timeout seconds) and exits.
 import argparse
 import contextlib
 import os
+import resource
 import signal
 import socket
 import sys
@@ -22,6 +23,7 @@ DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
 DEFAULT_BACKLOG = 2048
 DEFAULT_GRACE_SECONDS = 5.0
+OPEN_FILES = 4096  # above copsite/serving.py's CONNECTION_LIMIT, with room for the rest
 # A worker that dies this soon after it started, this many times in a row, will not do better
 # the next time (an import error, a broken setting): the server gives up and says so.
 EARLY_DEATH_SECONDS = 5.0
@@ -154,6 +156,17 @@ class Supervisor:
         return 1 if self.early_deaths >= EARLY_DEATHS_TO_GIVE_UP else 0
 
 
+def allow_open_files(wanted: int) -> None:
+    """Raise this process's limit of open files towards `wanted` (as far as the hard limit lets
+    it): each worker may hold CONNECTION_LIMIT sockets, and many systems allow 1,024 files."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m copsite.serve", description=__doc__.split("\n")[0]
@@ -170,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copsite.settings")
+    allow_open_files(OPEN_FILES)
     try:
         listener = listen(args.bind, args.backlog)
     except OSError as error:

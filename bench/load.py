@@ -66,13 +66,14 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from copsite.local_server import (  # noqa: E402
     HOST,
+    SERVERS,
     LocalServer,
     ServerFailed,
     manage,
     pg_execute,
     with_database,
 )
-from copsite.serving import SHED_AFTER_SECONDS, SheddingWorker  # noqa: E402
+from copsite.serving import SHED_AFTER_SECONDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUCTOR = "bench-instructor"
@@ -745,10 +746,9 @@ def report(args, bench: Bench, figures: dict, stored: dict[int, list[str]]) -> d
         print(text, flush=True)
 
     python = sys.version.split()[0]
-    server = args.server or "gunicorn"
     served = (
-        f"{server} --workers {args.workers} --threads {args.threads} ({SheddingWorker.__name__}"
-        f", sheds phone requests queued over {SHED_AFTER_SECONDS:g} s); {args.settings}"
+        f"{bench.server.server} --workers {args.workers} --threads {args.threads} (sheds phone"
+        f" requests queued over {SHED_AFTER_SECONDS:g} s); {args.settings}"
     )
     served += f"; burst window {args.burst_window:g} s"
     line(f"machine: {os.cpu_count()} cores; python {python}; {args.database}; {served}")
@@ -890,7 +890,7 @@ def summary_line(args, summary: dict, spread: dict | None = None) -> str:
 
     return " ".join(shown(name) for name in summary) + (
         f" database={args.database} workers={args.workers} threads={args.threads}"
-        f" deliveries={args.deliveries} server={args.server or 'gunicorn'}"
+        f" deliveries={args.deliveries} server={args.server or 'waitress'}"
     )
 
 
@@ -1041,7 +1041,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--deliveries", type=int, default=1, help="classes at the same time")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
-        "--server", help="COP_SERVER for the served app (copsite/local_server.py), e.g. gunicorn"
+        "--server",
+        choices=SERVERS,
+        help="COP_SERVER for the served app (copsite/local_server.py); default waitress",
     )
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")

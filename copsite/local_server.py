@@ -1,6 +1,12 @@
-"""The app served by gunicorn on this machine, in a process group of its own, and manage.py run
-beside it: for the load benchmark (bench/load.py) and for the tests that stop, kill and restart
-a real server, which pytest-django's live server (inside the test process) cannot be."""
+"""The app served on this machine, in a process group of its own, and manage.py run beside it: for
+the load benchmark (bench/load.py) and for the tests that stop, kill and restart a real server,
+which pytest-django's live server (inside the test process) cannot be.
+
+The server is the served one (copsite/serve.py: waitress) unless COP_SERVER says otherwise:
+COP_SERVER=gunicorn runs gunicorn's gthread worker with the same shedding
+(copsite/serving_gunicorn.py), so that the benchmark and the slow-client tests can compare the
+two back to back. Both take the same options (--workers, --threads, --backlog,
+--graceful-timeout)."""
 
 import contextlib
 import http.client
@@ -16,13 +22,33 @@ from pathlib import Path
 HOST = "127.0.0.1"  # the only address a local server listens on
 BASE_DIR = Path(__file__).resolve().parent.parent
 COMMAND_TIMEOUT = 180  # seconds for one manage.py command
-START_TIMEOUT = 30  # seconds for gunicorn to answer /healthz
-STOP_TIMEOUT = 10  # seconds for gunicorn to exit after a signal
+START_TIMEOUT = 30  # seconds for the server to answer /healthz
+STOP_TIMEOUT = 10  # seconds for the server to exit after a signal
 LOG_TAIL = 3000  # characters of each log that an error message carries
 
 
 class ServerFailed(RuntimeError):
-    """gunicorn or a manage.py command failed; the message carries what it printed."""
+    """The server or a manage.py command failed; the message carries what it printed."""
+
+
+SERVERS = ("waitress", "gunicorn")
+
+
+def server_name(env: dict[str, str]) -> str:
+    """Which server COP_SERVER in `env` names: waitress (the served one) unless it says gunicorn."""
+    name = env.get("COP_SERVER", "") or SERVERS[0]
+    if name not in SERVERS:
+        raise ServerFailed(f"COP_SERVER={name!r}: choose one of {', '.join(SERVERS)}")
+    return name
+
+
+def server_command(name: str, bind: str, options: Sequence[str]) -> list[str]:
+    """The command line that serves copsite.wsgi on `bind` with `name`."""
+    if name == "gunicorn":
+        worker = "copsite.serving_gunicorn.SheddingWorker"
+        return [sys.executable, "-m", "gunicorn", "copsite.wsgi", "--worker-class", worker,
+                "--bind", bind, *options]  # fmt: skip
+    return [sys.executable, "-m", "copsite.serve", "--bind", bind, *options]
 
 
 def free_port() -> int:
@@ -62,10 +88,11 @@ def pg_execute(url: str, *statements: str) -> None:
 
 
 class LocalServer:
-    """gunicorn serving copsite.wsgi on HOST:`port` with `options` (workers, threads, …).
+    """The server (COP_SERVER in `env`) serving copsite.wsgi on HOST:`port` with `options`
+    (workers, threads, …).
 
     `url` stays the same across restarts, so pages under test keep polling it. Each start logs
-    to `folder`/gunicorn-<n>.log. gunicorn and its workers form one process group: a stop or a
+    to `folder`/server-<n>.log. The server and its workers form one process group: a stop or a
     kill ends all of them, never the process that started them.
     """
 
@@ -77,22 +104,15 @@ class LocalServer:
         self.url = f"http://{HOST}:{self.port}"
         self.process: subprocess.Popen | None = None
         self.starts = 0
+        self.server = server_name(env)
 
     def start(self, extra_env: dict[str, str] | None = None) -> None:
-        """Start gunicorn and return once it answers /healthz."""
+        """Start the server and return once it answers /healthz."""
         assert self.process is None, "the server is already running"
         self.starts += 1
-        log = open(self.folder / f"gunicorn-{self.starts}.log", "wb")  # noqa: SIM115
+        log = open(self.folder / f"server-{self.starts}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "copsite.wsgi",
-                "--bind",
-                f"{HOST}:{self.port}",
-                *self.options,
-            ],
+            server_command(self.server, f"{HOST}:{self.port}", self.options),
             cwd=BASE_DIR,
             env=self.env | (extra_env or {}),
             stdout=log,
@@ -104,9 +124,11 @@ class LocalServer:
         while not self.answers():
             if self.process.poll() is not None:
                 code = self.process.returncode
-                raise ServerFailed(f"gunicorn exited with {code}: {self.log()}")
+                raise ServerFailed(f"{self.server} exited with {code}: {self.log()}")
             if time.monotonic() > deadline:
-                raise ServerFailed(f"gunicorn did not answer in {START_TIMEOUT} s: {self.log()}")
+                raise ServerFailed(
+                    f"{self.server} did not answer in {START_TIMEOUT} s: {self.log()}"
+                )
             time.sleep(0.1)
 
     def answers(self) -> bool:
@@ -134,7 +156,7 @@ class LocalServer:
             process.wait(timeout=STOP_TIMEOUT)
 
     def kill(self) -> None:
-        """SIGKILL the master and every worker at once, as a power cut or the OOM killer would,
+        """SIGKILL the supervisor and every worker at once, as a power cut or the OOM killer would,
         and wait until none is left holding the port."""
         process, self.process = self.process, None
         os.killpg(process.pid, signal.SIGKILL)
@@ -152,6 +174,6 @@ class LocalServer:
         return "\n".join(
             path.read_text(errors="replace")[-LOG_TAIL:]
             for path in sorted(
-                self.folder.glob("gunicorn-*.log"), key=lambda path: int(path.stem.split("-")[1])
+                self.folder.glob("server-*.log"), key=lambda path: int(path.stem.split("-")[1])
             )
         )

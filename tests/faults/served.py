@@ -1,4 +1,5 @@
-"""A real gunicorn serving the app on a database of its own, and phones that talk to it over HTTP.
+"""A real server serving the app on a database of its own, and phones that talk to it over HTTP.
+The server is copsite/local_server.py's: waitress, or gunicorn with COP_SERVER=gunicorn.
 
 The database is prepared once per test session (migrate, the CoP lesson, an instructor, a live
 delivery on slide 12 with activity 5.1 open and its timer running, PHONES participants) and each
@@ -14,6 +15,8 @@ import re
 import secrets
 import shutil
 import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -108,7 +111,7 @@ def prepare(folder: Path) -> Prepared:
 
 
 class ServedApp(LocalServer):
-    """gunicorn on a copy of the prepared database; `url` stays the same across restarts."""
+    """The server on a copy of the prepared database; `url` stays the same across restarts."""
 
     def __init__(self, prepared: Prepared, folder: Path, *, workers: int = 2, threads: int = 4):
         self.prepared = prepared
@@ -135,13 +138,43 @@ class ServedApp(LocalServer):
         return self.sqlite_file is not None
 
     def start(self, **knobs: str) -> None:
-        """Start gunicorn; knobs are COP_FAULT_* settings, e.g. start(BUSY_MS="300")."""
+        """Start the server; knobs are COP_FAULT_* settings, e.g. start(BUSY_MS="300")."""
         super().start({f"COP_FAULT_{k}": v for k, v in knobs.items()})
 
     def close(self) -> None:
         self.stop()
         if self.pg_admin:
             pg_execute(self.pg_admin, f'DROP DATABASE IF EXISTS "{self.pg_database}" WITH (FORCE)')
+
+    def hold_writes(self, seconds: float) -> threading.Thread:
+        """Keep every answer from being written for `seconds`, as another program holding the
+        database's lock would (SQLite's write lock; on PostgreSQL the groups' rows, which an
+        answer locks): a request that writes keeps its server thread until then. Returns once
+        the lock is held; the returned thread lets it go."""
+        held = threading.Event()
+
+        def hold() -> None:
+            if self.is_sqlite:
+                connection = sqlite3.connect(self.sqlite_file, isolation_level=None)
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                    held.set()
+                    time.sleep(seconds)
+                    connection.execute("COMMIT")
+                finally:
+                    connection.close()
+                return
+            import psycopg
+
+            with psycopg.connect(self.database_url) as connection, connection.transaction():
+                connection.execute("SELECT id FROM activities_group FOR UPDATE")
+                held.set()
+                time.sleep(seconds)
+
+        thread = threading.Thread(target=hold, daemon=True)
+        thread.start()
+        assert held.wait(10), "the database's lock could not be taken"
+        return thread
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Read the served database directly, as an administrator would."""

@@ -1,9 +1,11 @@
 """More phones than the server can answer: a phone's poll or answer that waited too long for a
-thread is turned away at once with 503 and Retry-After (copsite/serving.py, the worker that
-gunicorn.conf.py names), and the phone's next try is served. Page loads are never turned away.
+thread is turned away at once with 503 and Retry-After (copsite/serving.py), and the phone's
+next try is served. Page loads are never turned away.
 
-The server here has one thread, held busy by a phone sending its answer slowly; the requests
-queued behind it wait as long as the test chooses.
+The server here has one thread, held busy by a phone's answer that waits for the database while
+another program holds its lock; the requests queued behind it wait as long as the test chooses.
+(A phone sending its answer slowly would not do: the server reads a request in full before a
+thread takes it up, tests/security/test_slow_clients.py.)
 """
 
 import json
@@ -31,9 +33,9 @@ def one_thread_app(prepared, tmp_path):
         app.close()
 
 
-def send_slowly(phone: Phone, key: str, text: str) -> dict:
-    """An answer whose body arrives HELD_FOR seconds after its headers: the server's only thread
-    waits for it. Returns what the server answered, once it has."""
+def send_held(phone: Phone, key: str, text: str) -> dict:
+    """An answer that cannot be written for HELD_FOR seconds: the server's only thread waits for
+    the database. Returns what the server answered, once it has."""
     body = json.dumps({"key": key, "text": text}).encode()
     cookies = "; ".join(f"{k}={v}" for k, v in phone.cookies.items())
     head = (
@@ -42,12 +44,11 @@ def send_slowly(phone: Phone, key: str, text: str) -> dict:
         f"Cookie: {cookies}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode()
     result = {}
+    phone.app.hold_writes(HELD_FOR)
 
     def run() -> None:
         with socket.create_connection((HOST, phone.app.port), timeout=10) as connection:
-            connection.sendall(head + body[:5])
-            time.sleep(HELD_FOR)
-            connection.sendall(body[5:])
+            connection.sendall(head + body)
             result["response"] = connection.makefile("rb").read()
 
     thread = threading.Thread(target=run)
@@ -61,7 +62,7 @@ def behind_a_slow_answer(app: ServedApp, request) -> tuple[tuple, float]:
     and how long it took."""
     writer = Phone(app, app.prepared.tokens[0])  # the same participant, on another tab
     writer.open_stage()
-    slow = send_slowly(writer, f"point:{uuid.uuid4()}", "Listen before acting.")
+    slow = send_held(writer, f"point:{uuid.uuid4()}", "Listen before acting.")
     time.sleep(0.2)  # the slow answer has the thread
     started = time.monotonic()
     response = request()

@@ -151,7 +151,7 @@ def cpu_fields(fields: list[str], first: int) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (gunicorn's master and workers)."""
+    """User + system CPU of a process and its children (the server's supervisor and workers)."""
     total = 0.0
     pending = [pid]
     while pending:

@@ -1,5 +1,6 @@
-"""The app served by gunicorn in a process of its own, on a SQLite file, for tests that stop and
-start the server under a browser (which pytest-django's in-process live server cannot do)."""
+"""The app served by the real server (copsite/local_server.py) in a process of its own, on a
+SQLite file, for tests that stop and start the server under a browser (which pytest-django's
+in-process live server cannot do)."""
 
 import os
 from pathlib import Path

@@ -320,13 +320,13 @@ def test_the_timer_shows_the_same_time_left_on_console_and_projector(screens, de
 
 @pytest.fixture
 def served_app(tmp_path):
-    """The app in a gunicorn process of its own (SQLite in tmp_path); always stopped after."""
+    """The app in a server process of its own (SQLite in tmp_path); always stopped after."""
     app = ServedApp(tmp_path)
     try:
         yield app
     finally:
         app.close()
-        print(f"gunicorn's last log:\n{app.log()}")  # shown when the test failed
+        print(f"the server's last log:\n{app.log()}")  # shown when the test failed
 
 
 def test_after_a_server_restart_both_screens_show_the_same_time_left(browser, served_app):

@@ -2,7 +2,7 @@
 answer 503 with a clear message and Retry-After, never a 500; nothing partial is stored; the
 same answer goes through once the database is back.
 
-Served by a real gunicorn (copsite.middleware turns an outage into the 503). The phone keeps
+Served by the real server (copsite.middleware turns an outage into the 503). The phone keeps
 its text: the JSON says so, and static/js/answers.js keeps the draft until a 200.
 
 The served settings give up on a lock after 10 s (SQLite's busy timeout, PostgreSQL's

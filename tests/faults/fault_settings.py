@@ -1,7 +1,8 @@
 """The production settings, with the knobs the fault tests turn through the environment.
 
 Served by the real server (copsite/local_server.py) in tests/faults only. Static files come
-from the source folders (no collectstatic in a fresh clone); everything else is copsite.settings with DEBUG off, except:
+from the source folders (no collectstatic in a fresh clone); everything else is copsite.settings
+with DEBUG off, except:
 
 - COP_FAULT_BUSY_MS: SQLite's busy timeout, so that a locked database fails in a fraction of a
   second rather than the served 10 s; on PostgreSQL the same number is the lock_timeout.

@@ -28,6 +28,11 @@ SCREENSHOTS = {
 }
 # Everything a screen holds, hidden parts included: what the room's screen was sent.
 ALL_TEXT = "() => document.body.textContent"
+# The slide's main box clips nothing: what does not fit pages inside its own box.
+CUT_OFF = """() => {
+  const main = document.querySelector(".projector-main");
+  return main.scrollHeight > main.clientHeight + 1;
+}"""
 
 
 @pytest.fixture
@@ -123,6 +128,12 @@ def test_the_room_never_sees_the_instructors_lines(screens, delivery):
     expect(projector.locator(".slide-reveal")).to_contain_text(CHALLENGE, timeout=5_000)
     delivery.refresh_from_db()
     assert delivery.is_revealed
+    projector.wait_for_timeout(300)  # fit.js has run on the swapped slide
+    assert not projector.evaluate(CUT_OFF)  # 14 challenges: shrunk to fit, or paged, never cut
+    size = projector.locator(".slide-reveal li").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert size >= 28
     screenshot(projector, "audience-projector-slide-35-revealed")
     phone.reload()
     assert CHALLENGE not in phone.evaluate(ALL_TEXT)  # the reveal is the projector's

@@ -230,7 +230,7 @@ class Delivery(models.Model):
             Visit(v.slide_number, v.entered_at, v.left_at) for v in self.visits.order_by("id")
         ]
         return compute_pacing(
-            plan_slides(rows, activity_minutes),
+            plan_slides(rows, activity_minutes, opening_minutes=self.lesson.opening_minutes),
             visits,
             current_slide=self.current_slide,
             started_at=self.started_at,

@@ -1,14 +1,21 @@
 """Pacing against the lesson plan: where the class should be by now, and when it will finish.
 
 Each slide gets a planned share of time: its lesson-map row's presentation minutes spread evenly
-over the row's slides, plus the minutes of the activity it opens. The plan at this point is the
-planned time of every slide before the current one, plus the time spent on the current one up to
-its own share.
+over the row's slides, plus the minutes of the activity it opens. The opening (the interactive
+start, the video, the introductory slides) happens before the lesson map's first row while the
+first slide is up, so its minutes are planned on the first slide too. The plan at this point is
+the planned time of every slide before the current one, plus the time spent on the current one up
+to its own share.
+
+Time spent is counted per lesson-map row; the lesson's first visit, on the first slide, counts
+for the opening (under `OPENING_POSITION`) up to the opening's minutes, the rest for its row.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from lessons.minutes import OPENING_POSITION
 
 
 @dataclass(frozen=True)
@@ -16,6 +23,7 @@ class SlidePlan:
     number: int
     section_position: int
     planned: timedelta
+    opening: timedelta = timedelta()  # the part of `planned` that is the opening
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,11 @@ class Pacing:
     planned_finish: datetime
     projected_finish: datetime
     spent_by_section: dict[int, timedelta]
+    in_opening: bool = False
+
+    @property
+    def opening_spent(self) -> timedelta:
+        return self.spent_by_section.get(OPENING_POSITION, timedelta())
 
     @property
     def behind_minutes(self) -> int:
@@ -48,14 +61,28 @@ class Pacing:
         return int(self.behind.total_seconds() / 60)
 
 
-def plan_slides(rows: Iterable[RowPlan], activity_minutes: dict[int, int]) -> list[SlidePlan]:
+def plan_slides(
+    rows: Iterable[RowPlan], activity_minutes: dict[int, int], *, opening_minutes: int = 0
+) -> list[SlidePlan]:
     plan = []
+    opening = timedelta(minutes=opening_minutes)
     for row in rows:
         numbers = range(row.first_slide, row.last_slide + 1)
-        share = timedelta(minutes=row.presentation_minutes) / len(numbers)
-        for number in numbers:
+        row_minutes = timedelta(minutes=row.presentation_minutes)
+        for index, number in enumerate(numbers):
+            # Cut at running totals, so the shares add up to the row's minutes to the
+            # microsecond (8 min / 9 slides does not) and the planned finish stays on the minute.
+            share = row_minutes * (index + 1) / len(numbers) - row_minutes * index / len(numbers)
             extra = timedelta(minutes=activity_minutes.get(number, 0))
-            plan.append(SlidePlan(number, row.position, share + extra))
+            first = not plan
+            plan.append(
+                SlidePlan(
+                    number,
+                    row.position,
+                    share + extra + (opening if first else timedelta()),
+                    opening if first else timedelta(),
+                )
+            )
     return plan
 
 
@@ -80,12 +107,20 @@ def compute_pacing(
     planned_elapsed = before + min(on_current, current_plan)
     behind = elapsed - planned_elapsed
     section_of = {slide.number: slide.section_position for slide in plan}
+    opening = opening_share(plan, visits)
     spent: dict[int, timedelta] = {}
-    for visit in visits:
+    for index, visit in enumerate(visits):
+        length = visit_length(visit, now)
+        if index == 0 and opening:
+            spent[OPENING_POSITION] = min(length, opening)
+            length -= spent[OPENING_POSITION]
+            if not length:
+                continue  # the first row starts once the opening's time is used up
         position = section_of.get(visit.slide_number)
         if position is not None:
-            spent[position] = spent.get(position, timedelta()) + visit_length(visit, now)
+            spent[position] = spent.get(position, timedelta()) + length
     planned_finish = started_at + planned_total
+    length_of_first = visit_length(visits[0], now) if visits else timedelta()
     return Pacing(
         elapsed=elapsed,
         planned_elapsed=planned_elapsed,
@@ -93,4 +128,12 @@ def compute_pacing(
         planned_finish=planned_finish,
         projected_finish=planned_finish + behind,
         spent_by_section=spent,
+        in_opening=bool(opening) and visits[0].left_at is None and length_of_first < opening,
     )
+
+
+def opening_share(plan: list[SlidePlan], visits: list[Visit]) -> timedelta:
+    """The opening's planned time, when the lesson began on the slide that carries it."""
+    if not plan or not visits or visits[0].slide_number != plan[0].number:
+        return timedelta()
+    return plan[0].opening

@@ -191,16 +191,18 @@ def build_report(delivery: Delivery, *, now: datetime | None = None) -> Report:
     now = min(now or timezone.now(), delivery.ended_at or now or timezone.now())
     pacing = delivery.pacing(now)
     spent = pacing.spent_by_section if pacing else {}
+    sections = list(delivery.lesson.sections.all())
+    opening = delivery.lesson.opening_row(sections[0].first_slide) if sections else None
     rows = [
         RowReport(
-            position=section.position,
-            title=section.title,
-            slides=section.slides_label,
-            planned=section.planned_minutes,
-            actual=minutes(spent.get(section.position, timedelta())),
-            reached=section.position in spent,
+            position=row.position,
+            title=str(row.title),
+            slides=row.slides_label,
+            planned=row.planned_minutes,
+            actual=minutes(spent.get(row.position, timedelta())),
+            reached=row.position in spent,
         )
-        for section in delivery.lesson.sections.all()
+        for row in ([opening] if opening else []) + sections
     ]
     runs = list(
         delivery.runs.select_related("activity")

@@ -12,7 +12,7 @@ from activities.models import ActivityRun, Delivery
 from activities.pacing import Pacing
 from activities.timer import Timer, TimerState
 from activities.wall import spotlighted, wall
-from lessons.models import Activity, Phase, Section, Slide
+from lessons.models import Activity, OpeningRow, Phase, Section, Slide
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class TimerView:
 
 @dataclass(frozen=True)
 class MapRow:
-    section: Section
+    section: Section | OpeningRow
     spent_minutes: int
     is_current: bool
     is_done: bool
@@ -129,16 +129,32 @@ def view_of_timer(timer: Timer, phases: list[Phase], now: datetime) -> TimerView
 
 
 def map_rows(delivery: Delivery, slide: Slide, pacing: Pacing | None) -> list[MapRow]:
+    """The lesson map's rows, the opening first when it has minutes: it is current while its
+    time lasts on the first slide (or, before the start, while the first slide is up)."""
     spent = pacing.spent_by_section if pacing else {}
-    return [
+    sections = list(delivery.lesson.sections.all())
+    opening = delivery.lesson.opening_row(sections[0].first_slide) if sections else None
+    in_opening = bool(opening) and (
+        pacing.in_opening if pacing else slide.number == opening.first_slide
+    )
+    rows = [
         MapRow(
             section=section,
-            spent_minutes=round(spent.get(section.position, timedelta()).total_seconds() / 60),
-            is_current=section.pk == slide.section_id,
+            spent_minutes=spent_minutes(spent, section.position),
+            is_current=section.pk == slide.section_id and not in_opening,
             is_done=section.last_slide < slide.number,
         )
-        for section in delivery.lesson.sections.all()
+        for section in sections
     ]
+    if opening:
+        done = not in_opening and (pacing is not None or slide.number != opening.first_slide)
+        opening_row = MapRow(opening, spent_minutes(spent, opening.position), in_opening, done)
+        rows.insert(0, opening_row)
+    return rows
+
+
+def spent_minutes(spent: dict[int, timedelta], position: int) -> int:
+    return round(spent.get(position, timedelta()).total_seconds() / 60)
 
 
 def join_qr_svg(join_url: str) -> str:

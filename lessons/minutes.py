@@ -6,6 +6,9 @@ it in its own words and links to its own place; what adds up to what is decided 
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Lesson-map rows are numbered from 1; the opening, before them, is row 0 where rows are counted.
+OPENING_POSITION = 0
+
 
 class Part(StrEnum):
     PRESENTATION = "presentation"

@@ -4,12 +4,15 @@ Markdown fields keep the text as written (for editing and dumping) and its sanit
 rendered once at load (`*_html`).
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lessons.forms import FormKind, form_kind
+from lessons.minutes import OPENING_POSITION, opening_minutes
 
 
 class Audience(models.TextChoices):
@@ -127,12 +130,40 @@ class Lesson(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def opening_minutes(self) -> int:
+        """The minutes planned for the opening, before the lesson map's first row."""
+        return opening_minutes(self.opening)
+
+    def opening_row(self, first_slide: int) -> "OpeningRow | None":
+        """The opening as a row before the lesson map's, when it has minutes; `first_slide` is
+        the first row's first slide, the one up while the opening is taught."""
+        if not self.opening_minutes:
+            return None
+        return OpeningRow(self.opening_minutes, first_slide)
+
     def review_sections(self) -> models.QuerySet:
         """The lesson-map rows with their slides and activities, ready to render in one go."""
         slides = Slide.objects.select_related("activity").prefetch_related(
             "activity__phases", "activity__key_points"
         )
         return self.sections.prefetch_related(models.Prefetch("slides", queryset=slides))
+
+
+@dataclass(frozen=True)
+class OpeningRow:
+    """The opening (the interactive start and the introductory slides before the lesson map's
+    first slide), read like a lesson-map row by the console's map and the report."""
+
+    planned_minutes: int
+    first_slide: int
+    position: int = OPENING_POSITION
+    title: str = pgettext_lazy("lesson part", "Opening")
+
+    @property
+    def slides_label(self) -> str:
+        introductory = self.first_slide - 1
+        return "" if introductory < 1 else "1" if introductory == 1 else f"1-{introductory}"
 
 
 class Section(models.Model):

@@ -93,14 +93,20 @@ def test_pacing_against_the_plan_with_a_frozen_clock(instructor_client, delivery
     with time_machine.travel(NINE, tick=False) as clock:
         act(instructor_client, delivery, "start")
         clock.move_to(NINE + timedelta(minutes=5))
-        act(instructor_client, delivery, "next")  # slide 6 after 5 min; plan: 10/6 per slide
+        act(instructor_client, delivery, "next")  # slide 6 after 5 min; plan: 8/6 per slide
         clock.move_to(NINE + timedelta(minutes=6))
         page = instructor_client.get(console_url(delivery)).content.decode()
-    # Plan at slide 6: 1:40 for slide 5, plus 1:00 on slide 6 (within its 1:40 share).
-    assert "02:40" in page
-    assert "3 min behind" in page
+    # Plan at slide 6: 9:20 for slide 5 (the opening's 8 min + 1:20), plus 1:00 on slide 6
+    # (within its 1:20 + 2 min brainstorm share).
+    assert "10:20" in page
+    assert "4 min ahead" in page
     assert "06:00" in page  # elapsed
-    assert "11:03" in page and "(plan 11:00)" in page  # 3 min 20 s behind a 120-minute plan
+    assert "10:55" in page and "(plan 11:00)" in page  # 4 min 20 s ahead of a 120-minute plan
+    # The map starts with the opening, which took the 5 minutes on slide 5.
+    rail = page[page.index('class="rail"') :]
+    assert rail.index("Opening") < rail.index("What is Community-oriented Policing?")
+    assert 'Slides 1-4 · plan 8 min · <span class="">spent 5 min' in rail
+    assert 'Slides 5-10 · plan 10 min · <span class="">spent 1 min' in rail
 
 
 def test_timer_survives_reloads_and_counts_from_the_stored_end(instructor_client, delivery):

@@ -21,7 +21,8 @@ def at(minutes: float) -> datetime:
 
 @pytest.fixture
 def taught(cop_lesson, instructor):
-    """A class of three groups: row 1 runs 3 min over, row 2 2 min under, row 3 3 min over."""
+    """A class of three groups: the opening on time, row 1 3 min under, row 2 2 min under, row 3
+    3 min over."""
     with time_machine.travel(NINE, tick=False) as clock:
         delivery = delivery_create(
             lesson=cop_lesson, instructor=instructor, title="Course 7", expected_class_size=12
@@ -50,8 +51,12 @@ def taught(cop_lesson, instructor):
 def test_planned_and_actual_minutes_per_row_and_phase(taught):
     report = build_report(taught)
     rows = {row.title: row for row in report.rows}
-    assert rows["What is Community-oriented Policing?"].actual == 15  # planned 12: 3 over
-    assert rows["What is Community-oriented Policing?"].is_over
+    assert report.rows[0].title == "Opening" and report.rows[0].slides == "1-4"
+    # 15 min on slide 5: the opening's 8 first, then 7 for row 1.
+    assert (rows["Opening"].planned, rows["Opening"].actual) == (8, 8)
+    assert rows["Opening"].reached and not (rows["Opening"].is_over or rows["Opening"].is_under)
+    assert rows["What is Community-oriented Policing?"].actual == 7  # planned 10: 3 under
+    assert rows["What is Community-oriented Policing?"].is_under
     assert rows["Main Guiding Documents"].actual == 1  # planned 3: 2 under
     assert rows["Main Guiding Documents"].is_under
     assert rows["Learning Activity 5.1: Importance of Enlisting Community"].overrun == 3
@@ -97,7 +102,10 @@ def test_markdown_report_reads_as_a_document(client, taught, instructor):
     client.force_login(instructor)
     text = client.get(reverse("activities:report_export", args=[taught.pk, "md"])).content.decode()
     assert text.startswith("# After-action report: Course 7\n")
-    assert "| What is Community-oriented Policing? | 5-10 | 12 | 15 | +3 |" in text
+    table = text[text.index("| Lesson-map row |") :]
+    assert table.splitlines()[2] == "| Opening | 1-4 | 8 | 8 | +0 |"  # the first row
+    assert "| What is Community-oriented Policing? | 5-10 | 10 | 7 | -3 |" in text
+    assert "| **Total** | | 120 | 40 | |" in text
     assert "| Main Guiding Documents | 11 | 3 | 1 | -2 |" in text
     assert "| 5.1 Importance of Enlisting the Community | Presentations | 10 | 12 |" in text
     assert "- Improved information about crime" in text
@@ -111,7 +119,8 @@ def test_json_export_carries_the_whole_record(client, taught, instructor):
         client.get(reverse("activities:report_export", args=[taught.pk, "json"])).content
     )
     assert data["delivery"]["lesson"] == {"slug": "cop", "version": 1}
-    assert len(data["rows"]) == 11
+    assert len(data["rows"]) == 12
+    assert data["rows"][0] == {"title": "Opening", "slides": "1-4", "planned": 8, "actual": 8}
     assert data["activities"][0]["groups"][2]["answers"][0]["text"] == "<b>Trust</b>"
 
 
@@ -132,16 +141,17 @@ def test_across_deliveries_average_and_spread_of_overrun(client, taught, coordin
     with time_machine.travel(NINE, tick=False):
         second = delivery_create(lesson=cop_lesson, instructor=taught.instructor, title="Course 8")
         second.start(now=at(0))
-        second.go_to_slide(11, now=at(20))  # row 1: 8 over
+        second.go_to_slide(11, now=at(20))  # the opening's 8 on time, row 1: 12 of 10, 2 over
         second.end(now=at(21))
     client.force_login(coordinator)
     page = client.get(reverse("activities:lesson_reports", args=["cop"])).content.decode()
     assert "Course 7" in page and "Course 8" in page
     start = page.index("What is Community-oriented Policing?</th>")
     row = page[start : page.index("</tr>", start)]
-    assert "+5.5" in row  # (3 + 8) / 2
-    assert "2.5" in row  # population standard deviation of 3 and 8
-    assert "+3 to +8" in row
+    assert "-0.5" in row  # (-3 + 2) / 2
+    assert "2.5" in row  # population standard deviation of -3 and 2
+    assert "-3 to +2" in row
+    assert page.index("Opening</th>") < start  # the opening's row comes first
     assert "Missed in" in page
 
 
@@ -154,3 +164,10 @@ def test_the_report_has_a_print_button_not_a_line_of_text(client, taught, instru
     )
     assert 'src="/static/js/print.js"' in page
     assert "print for a PDF" not in page
+
+
+def test_the_opening_row_reads_in_french(taught):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert build_report(taught).rows[0].title == "Ouverture"

@@ -174,7 +174,11 @@ def test_minutes_add_up_to_the_plan(cop_lesson):
     sections = list(cop_lesson.sections.all())
     assert (cop_lesson.minutes_total, cop_lesson.minutes_presentation) == (120, 45)
     assert cop_lesson.minutes_interaction == 75
-    assert sum(s.minutes_presentation for s in sections) == 45
+    # The opening (interactive start, video, slides 1-4) takes 8 of the 45 presentation minutes.
+    assert cop_lesson.opening_minutes == 8
+    assert "opening.minutes" in cop_lesson.derived
+    assert [s.minutes_presentation for s in sections] == [8, 3, 0, 5, 0, 8, 0, 5, 4, 2, 2]
+    assert cop_lesson.opening_minutes + sum(s.minutes_presentation for s in sections) == 45
     assert sum(s.minutes_interaction for s in sections) == 75
     for activity in cop_lesson.activities.all():
         assert activity.minutes == sum(p.minutes for p in activity.phases.all()), activity.code

@@ -162,7 +162,7 @@ def test_an_htmx_save_also_updates_the_running_minutes_totals(coordinator_client
     text = text_of(response)
     assert response.status_code == 200
     assert 'id="minutes-totals"' in text and 'hx-swap-oob="true"' in text
-    assert "The lesson-map rows add up to 46 minutes of presentation" in text
+    assert "The lesson-map rows add up to 47 minutes of presentation" in text  # 5 -> 7
     assert draft.sections.get(position=4).minutes_presentation == 7
 
 
@@ -449,7 +449,7 @@ def test_validation_lists_checklesson_problems_each_linked_to_its_field(coordina
     assert phases.problem.file == "sections/05-learning-activity-5-2.yaml"
     assert phases.problem.field == "activities[1].phases"
     minutes = problems[
-        "the rows add up to 46 minutes of presentation, but minutes.presentation is 45"
+        "the rows add up to 47 minutes of presentation, but minutes.presentation is 45"
     ]
     assert minutes.where == "Lesson map" and minutes.url.endswith("#lesson-map")
     assert f'href="{phases.url}"' in text

@@ -154,7 +154,7 @@ def test_validation_problems_and_messages_are_in_french(french, draft, cop_lesso
     save(french, draft, "section:4:minutes.presentation", "7")
     problems = text_of(french.get(reverse("content:validate", args=[draft.pk])))
     assert "1 problème à corriger" in problems and "Plan de la leçon</strong>" in problems
-    assert "les lignes totalisent 46 minutes de présentation" in problems
+    assert "les lignes totalisent 47 minutes de présentation" in problems  # 5 -> 7
     assert "the rows add up to" not in problems
 
     made = french.post(reverse("content:new_draft", args=[cop_lesson.pk]), follow=True)

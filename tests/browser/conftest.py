@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API keeps an event loop running in this thread; Django would refuse ORM
@@ -54,60 +53,11 @@ def browser():
         browser.close()
 
 
-# Contexts given back by `close()`, by browser and options, for the next test to reuse: a new
-# context and its first page cost Chromium about 0.9 s of CPU, a page in a kept one about 0.35 s.
-_KEPT_CONTEXTS: dict[tuple, list] = {}
-
-
 def new_page(browser, live_server, **context_options):
-    """A fresh page in a context of its own: no cookies, no local storage, online.
-
-    The context may be one an earlier test closed: `close()` clears it (pages, cookies, local
-    storage, listeners, offline) and keeps it for reuse; one it cannot clear is closed for good.
-    """
-    key = (id(browser), live_server.url, repr(sorted(context_options.items())))
-    kept = _KEPT_CONTEXTS.setdefault(key, [])
-    context = kept.pop() if kept else _new_context(browser, live_server, key, context_options)
+    context = browser.new_context(base_url=live_server.url, **context_options)
     # Fail in seconds, not Playwright's default 30, when a page does not show what is expected.
     context.set_default_timeout(10_000)
     return context, context.new_page()
-
-
-def _new_context(browser, live_server, key: tuple, context_options: dict):
-    context = browser.new_context(base_url=live_server.url, **context_options)
-    close_for_good = context.close
-    subscribe = context.on
-    listeners: list[tuple] = []
-
-    def on(event, handler):
-        listeners.append((event, handler))
-        return subscribe(event, handler)
-
-    def close(**kwargs) -> None:
-        """Clear and keep; close for good when the storage cannot be cleared."""
-        if context in _KEPT_CONTEXTS[key]:
-            return  # closed twice
-        try:
-            pages = [page for page in context.pages if not page.is_closed()]
-            on_server = [page for page in pages if page.url.startswith(live_server.url)]
-            if not on_server or kwargs:
-                raise LookupError("no page left to clear the local storage from")
-            on_server[0].evaluate("() => localStorage.clear()")
-            for page in pages:
-                page.close()
-            for event, handler in listeners:
-                context.remove_listener(event, handler)
-            listeners.clear()
-            context.clear_cookies()
-            context.set_offline(False)
-        except (LookupError, PlaywrightError):
-            close_for_good(**kwargs)
-            return
-        _KEPT_CONTEXTS[key].append(context)
-
-    context.on = on
-    context.close = close
-    return context
 
 
 @pytest.fixture

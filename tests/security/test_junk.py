@@ -26,7 +26,10 @@ from django.urls.resolvers import RegexPattern
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from activities.actions import ActionName, TimerCommand
 from activities.models import Delivery, Group, Participant, Submission, delivery_create
+from activities.participation import answer_save, participant_join
+from lessons.fields import activity_target, lesson_target, section_target, slide_target
 from lessons.models import Lesson
 
 settings.register_profile(
@@ -204,6 +207,8 @@ class World:
     lesson: Lesson
     draft: Lesson
     activity_code: str
+    numbers: list[str]  # ids of a submission, a key point, a group: what actions name
+    field_inputs: dict[str, list[str]]  # a draft's field key -> the names its form posts
 
     def real_values(self, endpoint: Endpoint, argument: str) -> list[str]:
         values = {
@@ -228,7 +233,26 @@ def world(cop_lesson, cop_draft, instructor) -> World:
     delivery.go_to_slide(12)
     delivery.open_activity()
     delivery.refresh_from_db()
-    return World(delivery, cop_lesson, cop_draft, cop_lesson.slides.get(number=12).activity.code)
+    activity = cop_lesson.slides.get(number=12).activity
+    someone = participant_join(delivery=delivery, display_name="Bola")
+    submission = answer_save(
+        participant=someone, key="point:abcdef12-junk", text="Trust", run_id=delivery.slide_run().pk
+    )
+    numbers = [str(submission.pk), str(activity.key_points.first().pk), str(someone.group.number)]
+    draft_activity = cop_draft.activities.get(code=activity.code)
+    targets = [
+        lesson_target(cop_draft),
+        section_target(cop_draft.sections.first()),
+        slide_target(cop_draft.slides.get(number=13)),
+        activity_target(draft_activity),
+    ]
+    field_inputs = {
+        f"{target.key}:{spec.name}": [f"{target.key}:{spec.name}"]
+        + [f"{target.key}:{spec.name}.{column.name}" for column in spec.columns]
+        for target in targets
+        for spec in target.fields
+    }
+    return World(delivery, cop_lesson, cop_draft, activity.code, numbers, field_inputs)
 
 
 def test_every_url_is_sent_junk(world):
@@ -275,6 +299,42 @@ def sign_in(client: Client, role: str, world: World, users: dict) -> None:
 
 
 @st.composite
+def shaped_form(draw, world: World) -> dict:
+    """A form as a page would post it, with junk where the values go: a console action and
+    its argument, a draft's field and its inputs, a person moved to a group."""
+    argument = st.sampled_from(world.numbers + [str(c) for c in TimerCommand]) | odd_text
+    form = {
+        "action": draw(st.sampled_from([str(name) for name in ActionName]))
+        + draw(st.sampled_from(["", ":"]))
+        + draw(argument),
+        "revision": draw(st.just(str(world.delivery.revision)) | odd_text),
+        "participant": draw(st.sampled_from(world.numbers) | odd_text),
+        "group": draw(st.sampled_from(["remove", *world.numbers]) | odd_text),
+        "version": draw(st.sampled_from(["0", "1"]) | odd_text),
+    }
+    key = draw(st.sampled_from(sorted(world.field_inputs)))
+    form["field"] = draw(
+        st.just(key) | st.builds(lambda junk: key.rsplit(":", 1)[0] + ":" + junk, odd_text)
+    )
+    for name in world.field_inputs[key]:
+        form[name] = draw(form_value)
+    return form
+
+
+@st.composite
+def shaped_answer(draw) -> dict:
+    """An answer as static/js/answers.js sends it, with junk in its fields."""
+    keys = ["text", "point:abcdef12-x", "point:c0-abcdef12", "point:c٣-abcdef12", "field:x"]
+    return {
+        "key": draw(st.sampled_from(keys) | odd_text | json_value),
+        "text": draw(odd_text | json_value),
+        "base_version": draw(json_value),
+        "run": draw(json_value),
+        "step": draw(st.sampled_from([1, -1]) | json_value),
+    }
+
+
+@st.composite
 def junk_request(draw, endpoint: Endpoint, world: World) -> dict:
     path = endpoint.template
     for argument in endpoint.arguments:
@@ -286,9 +346,18 @@ def junk_request(draw, endpoint: Endpoint, world: World) -> dict:
     headers = {"HTTP_HX_REQUEST": "true"} if draw(st.booleans()) else {}
     if draw(st.booleans()):
         headers["HTTP_ACCEPT"] = "application/json"
-    post = draw(st.sampled_from(["multipart", "raw"]))
+    post = draw(st.sampled_from(["multipart", "shaped", "answer", "raw"]))
     if post == "multipart":
         body = {"data": draw(form_body)}
+    elif post == "shaped":
+        form = draw(shaped_form(world))
+        if draw(st.booleans()):
+            body = {"data": form}
+        else:
+            encoded = urlencode(form, doseq=True)
+            body = {"data": encoded, "content_type": "application/x-www-form-urlencoded"}
+    elif post == "answer":
+        body = {"data": draw(shaped_answer()), "content_type": "application/json"}
     else:
         content_type, data = draw(raw_body())
         body = {"data": data, "content_type": content_type}

@@ -281,7 +281,7 @@ def parse_text(widget: str, text: str) -> object:
     text = text.strip()
     if not text:
         return None
-    if widget == "number" and re.fullmatch(r"[+-]?\d{1,9}", text):
+    if widget == "number" and re.fullmatch(r"[+-]?[0-9]{1,9}", text):
         return int(text)
     return text
 

@@ -172,6 +172,9 @@ def test_an_htmx_save_also_updates_the_running_minutes_totals(coordinator_client
         ("slide:13:title", "   ", "is required"),
         ("section:4:minutes.presentation", "six", "expected a whole number, found text"),
         ("section:4:minutes.presentation", "601", "601 is outside 0–600"),
+        # Digits of other scripts are not ASCII: int() would read "٦" as 6, the YAML file never.
+        ("section:4:minutes.presentation", "٦", "expected a whole number, found text"),
+        ("section:4:minutes.presentation", "６", "expected a whole number, found text"),
         ("section:4:slides", "14-13", "range '14-13' ends before it starts"),
         ("lesson:language", "de", "'de' is not one of en, fr"),
         ("activity:5.2:response_form.fields", None, ""),

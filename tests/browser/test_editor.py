@@ -112,11 +112,12 @@ def test_the_editor_pages_look_right(desktop_page, live_server, coordinator, dra
     screenshot(page, "editor-index")
 
     page.goto(f"/content/{draft.pk}/")
+    # Row 4 (Benefits) plans 5 presentation minutes: 7 makes the rows 47, two over the 45.
     page.locator("#f-section-4-minutes-presentation-input").fill("7")
     page.locator("#f-section-4-minutes-presentation-input").press("Tab")
     expect(page.locator("#minutes-totals")).to_contain_text("1 total no longer adds up")
     expect(page.locator("#minutes-totals")).to_contain_text(
-        "The lesson-map rows add up to 46 minutes of presentation"
+        "The lesson-map rows add up to 47 minutes of presentation"
     )
     page.get_by_role("link", name="Validate").click()
     expect(page.locator("#problems")).to_contain_text("1 problem to fix")

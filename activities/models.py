@@ -58,6 +58,13 @@ class DeliveryQuerySet(models.QuerySet):
     def for_instructor(self, user) -> "DeliveryQuerySet":
         return self.filter(instructor=user)
 
+    def with_code(self, code: str) -> "DeliveryQuerySet":
+        """The delivery a normalised join code names; none for text no join code can be (a
+        NUL, which PostgreSQL cannot even compare, or any character outside the alphabet)."""
+        if len(code) != JOIN_CODE_LENGTH or not set(code) <= set(JOIN_CODE_ALPHABET):
+            return self.none()
+        return self.filter(join_code=code)
+
     def joinable(self) -> "DeliveryQuerySet":
         return self.filter(status__in=[Delivery.Status.PLANNED, Delivery.Status.LIVE])
 

@@ -256,7 +256,7 @@ def takeaway_participant(request: HttpRequest, code: str) -> Participant | HttpR
     if participant:
         delivery = participant.delivery
     else:  # only for the language of the page that says no
-        delivery = Delivery.objects.filter(join_code=code).first()
+        delivery = Delivery.objects.with_code(code).first()
     if delivery is not None:
         use_class_language(request, delivery)
     refused = refusal(delivery if participant else None, timezone.now())

@@ -74,7 +74,7 @@ def delivery_for_code(code: str) -> Delivery:
     normalised = normalise_join_code(code)
     if not normalised:
         raise JoinError(_("Type the code shown on the projector."))
-    delivery = Delivery.objects.filter(join_code=normalised).select_related("lesson").first()
+    delivery = Delivery.objects.with_code(normalised).select_related("lesson").first()
     if delivery is None:
         raise JoinError(
             _("No class uses the code %(code)s. Check the code on the projector and try again.")

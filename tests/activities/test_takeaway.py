@@ -353,3 +353,11 @@ def test_the_plan_form_sets_the_take_away_and_refuses_bad_days(client, cop_lesso
     client.post(reverse("activities:deliveries"), form | {"takeaway_days": "14"})
     delivery = Delivery.objects.get()
     assert delivery.takeaway_days == 14 and not delivery.takeaway_enabled  # the box unticked
+
+
+@pytest.mark.parametrize("code", ["%00", "AB%00CD", "٣٣٣٣٣٣", "x" * 7])
+def test_a_code_no_class_can_have_is_not_found_on_every_database(client, code):
+    # PostgreSQL cannot compare a NUL: the look-up must not reach it (it was a 500 there).
+    for suffix in ("takeaway/", "takeaway.md"):
+        response = client.get(f"/p/{code}/{suffix}", raise_request_exception=False)
+        assert response.status_code == 404

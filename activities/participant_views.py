@@ -253,10 +253,8 @@ def takeaway_participant(request: HttpRequest, code: str) -> Participant | HttpR
     """The phone's participant when it may see its take-away, else the page that says why."""
     code = normalise_join_code(code)
     participant = current_participant(request, code)
-    if participant:
-        delivery = participant.delivery
-    else:  # only for the language of the page that says no
-        delivery = Delivery.objects.with_code(code).first()
+    # Without a participant, the delivery only gives the language of the page that says no.
+    delivery = participant.delivery if participant else Delivery.objects.with_code(code).first()
     if delivery is not None:
         use_class_language(request, delivery)
     refused = refusal(delivery if participant else None, timezone.now())

@@ -1,6 +1,9 @@
 """The participants' pages: join by code, pick a name and group, and the stage that follows the
 instructor. Phones have no account: a random token in a cookie identifies the participant."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activities.fast_path.tokens import participant_for_token, poll_revision
 from activities.models import (
     Delivery,
     GroupingMode,
@@ -40,7 +44,6 @@ from activities.takeaway import (
     takeaway_for,
     takeaway_markdown,
 )
-from activities.tokens import participant_for_token, poll_revision
 from copsite.htmx import redirect_or_client_redirect, vary_on_htmx
 from copsite.middleware import is_outage
 from copsite.parsing import BadBody, parse_int, read_json_object
@@ -53,7 +56,8 @@ ANSWERS_PER_ADDRESS_PER_MINUTE = 1200  # per class and address: new tokens do no
 CODE_LOOKUPS_PER_MINUTE = 600  # per address, right or wrong
 WRONG_CODES_PER_MINUTE = 60  # per address
 JOINS_PER_ADDRESS_PER_MINUTE = 150
-JOINS_PER_DELIVERY_PER_MINUTE = 200
+# A lecture hall (or the benchmark's 300-phone class) may need more: copsite/settings.py.
+JOINS_PER_DELIVERY_PER_MINUTE = settings.COP_JOINS_PER_CLASS_PER_MINUTE
 
 
 def use_class_language(request: HttpRequest, delivery) -> None:
@@ -249,33 +253,37 @@ def keep_participant_link(
         )
 
 
-def takeaway_participant(request: HttpRequest, code: str) -> Participant | HttpResponse:
-    """The phone's participant when it may see its take-away, else the page that says why."""
-    code = normalise_join_code(code)
-    participant = current_participant(request, code)
-    # Without a participant, the delivery only gives the language of the page that says no.
-    delivery = participant.delivery if participant else Delivery.objects.with_code(code).first()
-    if delivery is not None:
-        use_class_language(request, delivery)
-    refused = refusal(delivery if participant else None, timezone.now())
-    if refused is None:
-        return participant
-    response = TemplateResponse(
-        request,
-        "participants/takeaway_unavailable.html",
-        {"message": refused.message, "delivery": delivery if participant else None},
-        status=refused.status,
-    )
-    if participant:
-        keep_participant_link(request, response, participant)
-    return response
+def takeaway_open(view: Callable[[HttpRequest, Participant], HttpResponse]) -> Callable:
+    """`view(request, participant)` for the phone's participant when it may see its take-away;
+    any other request gets the page that says why."""
+
+    @wraps(view)
+    def open_or_refused(request: HttpRequest, code: str) -> HttpResponse:
+        code = normalise_join_code(code)
+        participant = current_participant(request, code)
+        # Without a participant, the delivery only gives the language of the page that says no.
+        delivery = participant.delivery if participant else Delivery.objects.with_code(code).first()
+        if delivery is not None:
+            use_class_language(request, delivery)
+        refused = refusal(delivery if participant else None, timezone.now())
+        if refused is None:
+            return view(request, participant)
+        response = TemplateResponse(
+            request,
+            "participants/takeaway_unavailable.html",
+            {"message": refused.message, "delivery": delivery if participant else None},
+            status=refused.status,
+        )
+        if participant:
+            keep_participant_link(request, response, participant)
+        return response
+
+    return open_or_refused
 
 
-def takeaway(request: HttpRequest, code: str) -> HttpResponse:
+@takeaway_open
+def takeaway(request: HttpRequest, participant: Participant) -> HttpResponse:
     """The participant's take-away: printable, with a Markdown download."""
-    participant = takeaway_participant(request, code)
-    if isinstance(participant, HttpResponse):
-        return participant
     response = TemplateResponse(
         request,
         "participants/takeaway.html",
@@ -285,10 +293,8 @@ def takeaway(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def takeaway_download(request: HttpRequest, code: str) -> HttpResponse:
-    participant = takeaway_participant(request, code)
-    if isinstance(participant, HttpResponse):
-        return participant
+@takeaway_open
+def takeaway_download(request: HttpRequest, participant: Participant) -> HttpResponse:
     response = HttpResponse(
         takeaway_markdown(takeaway_for(participant)), content_type="text/markdown; charset=utf-8"
     )

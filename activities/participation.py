@@ -6,12 +6,9 @@ the delivery's answers revision (what the wall polls), in the same transaction.
 
 import secrets
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
-from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Length
@@ -20,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.debrief import answer_matches, matches_store
+from activities.fast_path.caches import kept_for_revision
 from activities.models import (
     ActivityRun,
     Delivery,
@@ -31,7 +29,6 @@ from activities.models import (
     normalise_join_code,
 )
 
-T = TypeVar("T")
 # One answer box; the phone counts against the same figure (participants/_piece.html).
 MAX_ANSWER_LENGTH = 1000
 # What one group can write into one activity: enough for any real activity (a list of 5.1's
@@ -203,18 +200,6 @@ def bump_own_answers(participant: Participant) -> None:
     """After `lock_group`: the group's answer changed."""
     bump_answers(participant.delivery, participant.group)
     participant.group.revision += 1
-
-
-def kept_for_revision(delivery: Delivery, name: str, make: Callable[[], T]) -> T:
-    """`make()`, kept per app process under the delivery's revision, which every instructor
-    action bumps (the slide, which activity is open, its timer): an entry never goes stale.
-    Phones ask for the same state hundreds of times between two actions."""
-    key = f"{name}:{delivery.pk}:{delivery.revision}"
-    value = cache.get(key)
-    if value is None:
-        value = make()
-        cache.set(key, value)
-    return value
 
 
 def open_run(delivery: Delivery) -> ActivityRun | None:

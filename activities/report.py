@@ -23,18 +23,26 @@ def minutes(span: timedelta) -> float:
     return round(span.total_seconds() / 60, 1)
 
 
+class Overrun:
+    """For a report line with `planned` and `actual` minutes: how many more were spent than
+    planned (negative: fewer), to a tenth."""
+
+    planned: int
+    actual: float
+
+    @property
+    def overrun(self) -> float:
+        return round(self.actual - self.planned, 1)
+
+
 @dataclass(frozen=True)
-class RowReport:
+class RowReport(Overrun):
     position: int
     title: str
     slides: str
     planned: int
     actual: float
     reached: bool
-
-    @property
-    def overrun(self) -> float:
-        return round(self.actual - self.planned, 1)
 
     @property
     def is_over(self) -> bool:
@@ -46,15 +54,11 @@ class RowReport:
 
 
 @dataclass(frozen=True)
-class PhaseReport:
+class PhaseReport(Overrun):
     activity: Activity
     name: str
     planned: int
     actual: float
-
-    @property
-    def overrun(self) -> float:
-        return round(self.actual - self.planned, 1)
 
 
 @dataclass(frozen=True)

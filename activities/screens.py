@@ -1,5 +1,6 @@
 """What the console and the projector show at a moment: plain values for templates to render."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,40 +11,10 @@ from django.utils.translation import gettext as _
 from activities.debrief import debrief
 from activities.models import ActivityRun, Delivery
 from activities.pacing import Pacing
-from activities.timer import Timer, TimerState
+from activities.timer import Timer
 from activities.wall import spotlighted, wall
-from lessons.models import Activity, OpeningRow, Phase, Section, Slide
-
-
-@dataclass(frozen=True)
-class TimerView:
-    state: str
-    seconds_left: int
-    ends_at_ms: int | None
-    phase_index: int
-    phases: list[Phase]
-    is_up: bool
-    is_last_phase: bool
-
-    @property
-    def phase(self) -> Phase:
-        return self.phases[self.phase_index]
-
-    @property
-    def clock(self) -> str:
-        return clock(self.seconds_left)
-
-    @property
-    def is_running(self) -> bool:
-        return self.state == TimerState.RUNNING
-
-    @property
-    def is_paused(self) -> bool:
-        return self.state == TimerState.PAUSED
-
-    @property
-    def is_ready(self) -> bool:
-        return self.state == TimerState.READY
+from lessons.countdown import TimerView, clock, epoch_ms
+from lessons.models import OpeningRow, Phase, Section, Slide
 
 
 @dataclass(frozen=True)
@@ -91,29 +62,8 @@ class PacingView:
         return {"behind": "▼", "ahead": "▲"}.get(self.status, "●")
 
 
-def clock(seconds: int) -> str:
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    if hours:
-        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
-    return f"{rest // 60:02d}:{rest % 60:02d}"
-
-
-def epoch_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
 def timer_view(run: ActivityRun, now: datetime) -> TimerView:
     return view_of_timer(run.timer, list(run.activity.phases.all()), now)
-
-
-def ready_timer_view(activity: Activity, now: datetime) -> TimerView | None:
-    """The timer an activity shows when it has just been opened; None without phases. The
-    editor's preview renders it, so it shows what the projector will show at that moment."""
-    phases = list(activity.phases.all())
-    if not phases:
-        return None
-    return view_of_timer(Timer.fresh(tuple(phase.minutes for phase in phases)), phases, now)
 
 
 def view_of_timer(timer: Timer, phases: list[Phase], now: datetime) -> TimerView:
@@ -157,7 +107,9 @@ def spent_minutes(spent: dict[int, timedelta], position: int) -> int:
     return round(spent.get(position, timedelta()).total_seconds() / 60)
 
 
+@functools.lru_cache(maxsize=64)
 def join_qr_svg(join_url: str) -> str:
+    # The same code for the whole lesson, and the projector asks for it at every change.
     # A viewBox, no fixed size: the projector draws it large while people join, small after.
     return segno.make(join_url, error="m").svg_inline(
         scale=8, border=2, dark="#000", light="#fff", omitsize=True

@@ -6,15 +6,10 @@ screen counts down locally from that, so a reload, a second screen or a restart 
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-
-class TimerState(StrEnum):
-    READY = "ready"
-    RUNNING = "running"
-    PAUSED = "paused"
+from lessons.countdown import TimerState
 
 
 class TimerError(ValueError):

@@ -1,4 +1,4 @@
-"""CPU time of each request a phone makes, measured in-process, without a network or a server.
+"""CPU time of each request of a phone, the console and the projector, measured in-process.
 
     .venv/bin/python bench/request_cost.py                  # a table of medians
     .venv/bin/python bench/request_cost.py --profile changed-poll-form   # pyinstrument tree
@@ -25,10 +25,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from activities.fast_path.caches import STAGE_CACHE  # noqa: E402
 from activities.models import Delivery, Group, Participant, delivery_create  # noqa: E402
 from activities.participant_views import cookie_name  # noqa: E402
 from activities.participation import MAX_POINTS_PER_GROUP, answer_save  # noqa: E402
-from activities.phone import STAGE_CACHE  # noqa: E402
+from copsite.roles import INSTRUCTOR, grant_role  # noqa: E402
 from lessons.models import Lesson  # noqa: E402
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -41,10 +42,13 @@ def phones_for(answers: int) -> int:
     return 5 * max(6, math.ceil(answers / room_per_group))
 
 
-def build(phone_count: int) -> tuple[Delivery, list[Client]]:
+def build(phone_count: int) -> tuple[Delivery, list[Client], Client]:
     call_command("migrate", verbosity=0)
     call_command("loadlesson", str(ROOT / "content" / "cop"), verbosity=0)
     instructor = get_user_model().objects.create_user("cost", password="x")
+    grant_role(instructor, INSTRUCTOR)
+    console = Client()
+    console.force_login(instructor)
     lesson = Lesson.objects.get()
     delivery = delivery_create(
         lesson=lesson, instructor=instructor, title="Cost", expected_class_size=phone_count
@@ -62,14 +66,14 @@ def build(phone_count: int) -> tuple[Delivery, list[Client]]:
             answer_save(
                 participant=participant, key=f"point:{uuid.uuid4()}", text=f"Point {number}"
             )
-    return delivery, phones
+    return delivery, phones, console
 
 
 def stage_url(delivery: Delivery) -> str:
     return f"/p/{delivery.join_code}/"
 
 
-def requests(delivery: Delivery, phones: list[Client]) -> dict:
+def requests(delivery: Delivery, phones: list[Client], console: Client) -> dict:
     """name -> a function making that request once (with a fresh state where it matters)."""
     phone = phones[0]
     url = stage_url(delivery)
@@ -108,6 +112,9 @@ def requests(delivery: Delivery, phones: list[Client]) -> dict:
             raise SystemExit(f"answer {number} refused: {response.status_code} {response.content}")
         return response
 
+    def screen(url: str):
+        return lambda: console.get(url, {"rev": "0"}, **HTMX)
+
     return {
         "bare": lambda: phone.get("/bench/bare"),
         "unchanged-poll": unchanged_poll,
@@ -115,14 +122,32 @@ def requests(delivery: Delivery, phones: list[Client]) -> dict:
         "changed-poll-form-first": changed_poll_first_of_group,
         "changed-poll-form-after-answer": changed_poll_after_answer,
         "answer": answer,
+        # The console and the projector render the whole wall again after every answer.
+        "console-after-answer": Timed(screen(f"/console/{delivery.pk}/"), before=answer),
+        "projector-after-answer": Timed(
+            screen(f"/console/{delivery.pk}/projector/"), before=answer
+        ),
     }
 
 
+class Timed:
+    """A request measured after an untimed step that sets its scene (e.g. a new answer)."""
+
+    def __init__(self, call, *, before):
+        self.call, self.before = call, before
+
+    def __call__(self):
+        self.before()
+        return self.call()
+
+
 def cpu_ms(call, repeat: int) -> float:
+    before, timed = (call.before, call.call) if isinstance(call, Timed) else (lambda: None, call)
     samples = []
     for _ in range(repeat):
+        before()
         started = time.process_time()
-        call()
+        timed()
         samples.append((time.process_time() - started) * 1000)
     return statistics.median(samples)
 
@@ -133,8 +158,9 @@ def main() -> None:
     parser.add_argument("--profile", help="print a pyinstrument profile of this request")
     parser.add_argument("--show-all", action="store_true", help="the profile's every frame")
     args = parser.parse_args()
-    delivery, phones = build(phones_for(args.repeat + 5))
-    calls = requests(delivery, phones)
+    # Each of answer, console-after-answer and projector-after-answer stores --repeat answers.
+    delivery, phones, console = build(phones_for(3 * (args.repeat + 5)))
+    calls = requests(delivery, phones, console)
     for call in calls.values():  # warm caches and connections
         for _ in range(5):
             call()

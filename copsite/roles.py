@@ -7,7 +7,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import Group as RoleGroup
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -22,8 +23,8 @@ ROLES_READ = "_cop_roles"
 def grant_role(user: AbstractBaseUser, role: str) -> None:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; the roles are {', '.join(ROLES)}")
-    group, _created = Group.objects.get_or_create(name=role)
-    user.groups.add(group)
+    role_group, _created = RoleGroup.objects.get_or_create(name=role)
+    user.groups.add(role_group)
     user.__dict__.pop(ROLES_READ, None)
 
 

@@ -101,8 +101,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "copsite.wsgi.application"
 
-# Each process keeps its own: entries are renders (activities/phone.py) and the open activity
-# (activities/participation.py) keyed by the revisions they were made from, so they never go
+# Each process keeps its own: entries are renders and the open activity
+# (activities/fast_path/caches.py), keyed by the revisions they were made from, so they never go
 # stale and nothing is lost with a process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -110,9 +110,13 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "stages",
         "TIMEOUT": 15 * 60,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
 }
+
+# Joins per class per minute (activities/participant_views.py), over and above the per-address
+# limit: a class is 20-60 phones; a lecture hall or the load benchmark's class may be larger.
+COP_JOINS_PER_CLASS_PER_MINUTE = int(os.environ.get("COP_JOINS_PER_CLASS_PER_MINUTE", "200"))
 
 SQLITE_PATH = Path(os.environ.get("COP_SQLITE_PATH", BASE_DIR / "var" / "db.sqlite3"))
 SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)

@@ -15,13 +15,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.screens import epoch_ms, ready_timer_view
 from copsite.htmx import redirect_or_client_redirect, vary_on_htmx
 from copsite.parsing import parse_int
 from copsite.roles import coordinator_required
 from lessons import editing
 from lessons.archive import read_uploads, zip_lesson
 from lessons.compare import compare_versions
+from lessons.countdown import epoch_ms, ready_countdown
 from lessons.editing import EditRefused, FieldState, PublishRefused, SaveConflict
 from lessons.errors import LessonInvalid
 from lessons.exporter import dump
@@ -375,7 +375,7 @@ def activity_preview(request: HttpRequest, lesson_id: int, code: str) -> Templat
 def projector_timer(activity: Activity | UnsavedActivity) -> dict:
     """The projector's timer as it reads the moment the activity opens."""
     now = timezone.now()
-    return {"timer": ready_timer_view(activity, now), "server_now_ms": epoch_ms(now)}
+    return {"timer": ready_countdown(list(activity.phases.all())), "server_now_ms": epoch_ms(now)}
 
 
 def opened_on(activity):

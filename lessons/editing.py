@@ -385,9 +385,7 @@ class MinutesWarning:
 
 @dataclass(frozen=True)
 class MinutesSummary:
-    total: int
-    presentation: int
-    interaction: int
+    plan: LessonMinutes
     rows_presentation: int
     rows_interaction: int
     warnings: list[MinutesWarning]
@@ -494,9 +492,7 @@ def minutes_summary(lesson: Lesson) -> MinutesSummary:
                 )
             )
     return MinutesSummary(
-        total=lesson.minutes_total,
-        presentation=lesson.minutes_presentation,
-        interaction=lesson.minutes_interaction,
+        plan=plan,
         rows_presentation=rows_total(plan, rows, Part.PRESENTATION),
         rows_interaction=rows_total(plan, rows, Part.INTERACTION),
         warnings=warnings,

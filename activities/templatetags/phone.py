@@ -1,16 +1,15 @@
 """{% piece %}: one editable piece of a group's answer, rendered once for every phone that shows
-it (see activities/phone.py for the stage it is part of)."""
+it (activities/fast_path/caches.py keeps it; activities/phone.py has the stage it is part of)."""
 
 import hashlib
 
 from django import template
-from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from activities.fast_path.caches import rendered_once
 from activities.participation import MAX_ANSWER_LENGTH
-from activities.phone import STAGE_CACHE
 from lessons.forms import Piece
 
 register = template.Library()
@@ -27,12 +26,13 @@ def piece(context: template.Context, piece: Piece, **options) -> SafeString:
     frozen = bool(context.get("frozen"))
     made_of = repr((piece, frozen, translation.get_language(), sorted(options.items())))
     key = "piece:" + hashlib.blake2b(made_of.encode(), digest_size=16).hexdigest()
-    cache = caches[STAGE_CACHE]
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            "participants/_piece.html",
-            {"piece": piece, "frozen": frozen, "limit": MAX_ANSWER_LENGTH, **options},
-        )
-        cache.set(key, str(html))
+    html = rendered_once(
+        key,
+        lambda: str(
+            render_to_string(
+                "participants/_piece.html",
+                {"piece": piece, "frozen": frozen, "limit": MAX_ANSWER_LENGTH, **options},
+            )
+        ),
+    )
     return mark_safe(html)  # noqa: S308 -- our own template's output

@@ -1,13 +1,14 @@
-"""The participant a phone's token names, fetched by hand-written SQL (activities/tokens.py):
-exactly what the ORM would have given, in one query, and nothing for a token of another class."""
+"""The participant a phone's token names, fetched by hand-written SQL
+(activities/fast_path/tokens.py): exactly what the ORM would have given, in one query, and
+nothing for a token of another class."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from activities.fast_path.tokens import participant_for_token
 from activities.models import Participant, delivery_create
 from activities.participation import participant_join, participant_remove
-from activities.tokens import participant_for_token
 
 pytestmark = pytest.mark.django_db
 

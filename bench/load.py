@@ -231,6 +231,9 @@ class Server(LocalServer):
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": HOST,
             "COP_BENCH": "1",
+            # One bench class may hold all the phones; a real one is 20-60 (the per-class
+            # limit's 200 a minute). The per-address limit stays: each phone has its own.
+            "COP_JOINS_PER_CLASS_PER_MINUTE": str(max(200, phones)),
             "COP_LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
@@ -339,8 +342,17 @@ class Classroom:
         return result
 
 
+def phone_address(index: int) -> str:
+    """A loopback address of the phone's own (all of 127/8 is this machine on Linux): each phone
+    on a classroom's Wi-Fi or hotspot has an address of its own, and the join limits are counted
+    per address (activities/participant_views.py)."""
+    return f"127.0.{1 + index // 250}.{1 + index % 250}"
+
+
 class Phone:
-    __slots__ = ("number", "room", "code", "cookies", "csrf", "rev", "seen", "acked", "sent")
+    __slots__ = (
+        "number", "room", "code", "cookies", "csrf", "rev", "seen", "acked", "sent", "session"
+    )  # fmt: skip
 
     def __init__(self, number: int, room: Classroom) -> None:
         self.number = number
@@ -352,6 +364,7 @@ class Phone:
         self.seen: list[tuple[int, float]] = []  # (delivery revision, when first seen)
         self.sent: list[str] = []
         self.acked: list[str] = []
+        self.session: aiohttp.ClientSession | None = None  # from the phone's own address
 
     def see(self, body: bytes, *, only_later: bool = False) -> None:
         match = STAGE_REV.search(body)
@@ -386,14 +399,17 @@ class Bench:
 
     # Requests.
 
-    async def call(self, room: Classroom, kind: str, method: str, path: str, cookies, **kwargs):
-        """One request: (status, headers, body) or None after a network error (counted)."""
+    async def call(
+        self, room: Classroom, kind: str, method: str, path: str, cookies, *, via=None, **kwargs
+    ):
+        """One request: (status, headers, body) or None after a network error (counted); `via`
+        a phone's session (from its own address), else the instructors' shared one."""
         headers = kwargs.pop("headers", {})
         if cookies:
             headers["Cookie"] = cookie_header(cookies)
         started = time.perf_counter()
         try:
-            async with self.session.request(
+            async with (via or self.session).request(
                 method, self.url + path, headers=headers, allow_redirects=False, **kwargs
             ) as response:
                 body = await response.read()
@@ -422,23 +438,29 @@ class Bench:
 
     async def join_once(self, phone: Phone) -> bool:
         room = phone.room
-        got = await self.call(room, "join", "GET", "/", phone.cookies)
+
+        async def ask(method: str, path: str, **kwargs):
+            return await self.call(
+                room, "join", method, path, phone.cookies, via=phone.session, **kwargs
+            )
+
+        got = await ask("GET", "/")
         if not got or got[0] != 200:
             return self.failed(room, "join", got)
         token = FORM_TOKEN.search(got[2])[1].decode()
         form = {"code": phone.code.lower(), "csrfmiddlewaretoken": token}
-        got = await self.call(room, "join", "POST", "/", phone.cookies, data=form)
+        got = await ask("POST", "/", data=form)
         if not got or got[0] != 302:
             return self.failed(room, "join", got)
-        got = await self.call(room, "join", "GET", f"/j/{phone.code}/", phone.cookies)
+        got = await ask("GET", f"/j/{phone.code}/")
         if not got or got[0] != 200:
             return self.failed(room, "join", got)
         token = FORM_TOKEN.search(got[2])[1].decode()
         form = {"name": f"Phone {phone.number + 1}", "csrfmiddlewaretoken": token}
-        got = await self.call(room, "join", "POST", f"/j/{phone.code}/", phone.cookies, data=form)
+        got = await ask("POST", f"/j/{phone.code}/", data=form)
         if not got or got[0] != 302 or f"cop_{phone.code}" not in phone.cookies:
             return self.failed(room, "join", got)
-        got = await self.call(room, "join", "GET", f"/p/{phone.code}/", phone.cookies)
+        got = await ask("GET", f"/p/{phone.code}/")
         if not got or got[0] != 200:
             return self.failed(room, "join", got)
         phone.csrf = HEADER_TOKEN.search(got[2])[1].decode()
@@ -470,6 +492,7 @@ class Bench:
             "GET",
             f"/p/{phone.code}/?rev={phone.rev}",
             phone.cookies,
+            via=phone.session,
             headers={"HX-Request": "true"},
         )
 
@@ -508,6 +531,7 @@ class Bench:
                 "POST",
                 f"/p/{phone.code}/answer/save/",
                 phone.cookies,
+                via=phone.session,
                 data=body,
                 headers=dict(headers),
             )
@@ -620,7 +644,7 @@ class Bench:
             headers["Cookie"] = cookie_header(phone.cookies)
             while (now := time.perf_counter()) < until:
                 try:
-                    async with self.session.get(self.url + path, headers=headers) as response:
+                    async with phone.session.get(self.url + path, headers=headers) as response:
                         body = await response.read()
                         status = response.status
                 except (TimeoutError, aiohttp.ClientError, OSError) as error:
@@ -641,12 +665,25 @@ class Bench:
 
     # The whole run.
 
+    def open_session(self, address: str | None = None) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=0,
+            keepalive_timeout=self.args.client_keepalive,
+            local_addr=(address, 0) if address else None,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=30),
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
+
     async def run(self) -> dict:
-        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=self.args.client_keepalive)
-        timeout = aiohttp.ClientTimeout(total=30)
-        async with aiohttp.ClientSession(
-            connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
-        ) as self.session:
+        async with contextlib.AsyncExitStack() as sessions:
+            self.session = await sessions.enter_async_context(self.open_session())
+            for index, phone in enumerate(self.phones):
+                phone.session = await sessions.enter_async_context(
+                    self.open_session(phone_address(index))
+                )
             load_before = load_average()
             join_started = time.perf_counter()
             gate = asyncio.Semaphore(self.args.join_concurrency)

@@ -31,7 +31,7 @@ class ServerFailed(RuntimeError):
     """The server or a manage.py command failed; the message carries what it printed."""
 
 
-SERVERS = ("waitress", "gunicorn")
+SERVERS = ("waitress", "gunicorn", "granian")
 
 
 def server_name(env: dict[str, str]) -> str:
@@ -42,13 +42,29 @@ def server_name(env: dict[str, str]) -> str:
     return name
 
 
-def server_command(name: str, bind: str, options: Sequence[str]) -> list[str]:
-    """The command line that serves copsite.wsgi on `bind` with `name`."""
+def server_command(name: str, bind: str, options: Sequence[str], env: dict[str, str]) -> list[str]:
+    """The command line that serves copsite.wsgi on `bind` with `name`, in `env`."""
     if name == "gunicorn":
         worker = "copsite.serving_gunicorn.SheddingWorker"
         return [sys.executable, "-m", "gunicorn", "copsite.wsgi", "--worker-class", worker,
                 "--bind", bind, *options]  # fmt: skip
+    if name == "granian":
+        return granian_command(bind, options, env)
     return [sys.executable, "-m", "copsite.serve", "--bind", bind, *options]
+
+
+def granian_command(bind: str, options: Sequence[str], env: dict[str, str]) -> list[str]:
+    """copsite/serving_granian.py under granian, taking copsite.serve's options."""
+    given = dict(zip(options[::2], options[1::2], strict=False))
+    threads = int(given.get("--threads", "4"))
+    host, _, port = bind.rpartition(":")
+    idle_ms = int(env.get("COP_IDLE_SECONDS", "10")) * 1000
+    return ["env", f"COP_THREADS={threads}", sys.executable, "-m", "granian",
+            "--interface", "wsgi", "copsite.serving_granian:application",
+            "--host", host, "--port", port, "--workers", given.get("--workers", "2"),
+            "--blocking-threads", str(threads * 32), "--backlog", given.get("--backlog", "2048"),
+            "--http1-header-read-timeout", str(idle_ms), "--no-access-log",
+            "--log-level", "warning"]  # fmt: skip
 
 
 def free_port() -> int:
@@ -111,10 +127,11 @@ class LocalServer:
         assert self.process is None, "the server is already running"
         self.starts += 1
         log = open(self.folder / f"server-{self.starts}.log", "wb")  # noqa: SIM115
+        env = self.env | (extra_env or {})
         self.process = subprocess.Popen(
-            server_command(self.server, f"{HOST}:{self.port}", self.options),
+            server_command(self.server, f"{HOST}:{self.port}", self.options, env),
             cwd=BASE_DIR,
-            env=self.env | (extra_env or {}),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

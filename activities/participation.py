@@ -9,9 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, models, transaction
-from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import Length
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -255,21 +254,22 @@ def answer_scores(participant: Participant, text: str) -> list[KeyPointMatch] | 
     """The debrief's scores of an answer about to be saved, for `answer_save`: computed before
     the write transaction, as matching is the slow part of an answer. None if it is refused."""
     try:
-        return answer_matches(run_for_answers(participant), clean_text(text))
+        return answer_matches(
+            run_for_answers(participant), clean_text(text), delivery=participant.delivery
+        )
     except AnswerError:
         return None
 
 
-def group_caps_refusal(
-    group_pieces: models.QuerySet, key: str, text: str, positions: dict[str, int]
-) -> str:
-    """Why a piece would take the group past its points or characters for the activity, if so."""
-    if key not in positions and len(positions) >= MAX_POINTS_PER_GROUP:
+def group_caps_refusal(pieces: dict[str, Submission], key: str, text: str) -> str:
+    """Why a piece would take the group past its points or characters for the activity, if so.
+    `pieces` are the group's stored pieces by key."""
+    if key not in pieces and len(pieces) >= MAX_POINTS_PER_GROUP:
         return _(
             "Your group already has %(limit)s points, the most one activity takes. "
             "Edit or remove a point instead of adding one."
         ) % {"limit": MAX_POINTS_PER_GROUP}
-    others = group_pieces.exclude(key=key).aggregate(total=Sum(Length("text")))["total"] or 0
+    others = sum(len(piece.text) for other, piece in pieces.items() if other != key)
     if others + len(text) > MAX_GROUP_CHARACTERS:
         return _(
             "Your group's answers to this activity would be %(length)s characters long; "
@@ -300,19 +300,24 @@ def answer_save(
     run = run_for_answers(participant, run_id)
     check_key(run, key)
     if scores is None or any(match.run_id != run.pk for match in scores):
-        scores = answer_matches(run, text)
+        scores = answer_matches(run, text, delivery=participant.delivery)
     # Nothing is written until it is known that something changes, so nothing has to be undone
     # and the block needs no savepoint of its own inside the answer view's transaction. On
     # SQLite that transaction holds the database's one write lock, and every statement in it is
     # a moment a busy process may keep everyone else waiting: few statements.
     with transaction.atomic(savepoint=False):
         lock_group(participant)
-        group_pieces = Submission.objects.filter(run=run, group=participant.group_id)
-        positions = dict(group_pieces.values_list("key", "position"))
-        current = group_pieces.filter(key=key).first() if key in positions else None
+        # One read of the group's pieces (at most MAX_POINTS_PER_GROUP rows) answers the caps,
+        # the positions and the current version alike.
+        pieces = {
+            piece.key: piece
+            for piece in Submission.objects.filter(run=run, group=participant.group_id)
+        }
+        positions = {piece_key: piece.position for piece_key, piece in pieces.items()}
+        current = pieces.get(key)
         if current is not None and current.text == text:
             return current  # a resend of what is stored: nothing changes
-        refusal = group_caps_refusal(group_pieces, key, text, positions)
+        refusal = group_caps_refusal(pieces, key, text)
         conflict = current if current is not None and base_version != current.version else None
         if not (refusal or conflict):
             submission = piece_store(participant, run, key, text, current, positions, now)

@@ -57,19 +57,24 @@ def is_phone_background_request(environ: dict) -> bool:
     return environ.get("REQUEST_METHOD") == "POST" or "HTTP_HX_REQUEST" in environ
 
 
+def plain_response(
+    start_response: Callable, status: str, body: bytes, *headers: tuple[str, str]
+) -> list[bytes]:
+    """A short answer made by the server itself, before or instead of Django."""
+    start_response(status, [("Content-Length", str(len(body))), *headers])
+    return [body]
+
+
 def busy_response(start_response: Callable) -> Iterable[bytes]:
     # No message of our own: the phone shows its own, in the participant's language.
-    body = b'{"busy": true}'
-    start_response(
+    return plain_response(
+        start_response,
         "503 Service Unavailable",
-        [
-            ("Content-Type", "application/json"),
-            ("Content-Length", str(len(body))),
-            ("Retry-After", str(random.randint(*RETRY_AFTER_SECONDS))),
-            ("Cache-Control", "no-store"),
-        ],
+        b'{"busy": true}',
+        ("Content-Type", "application/json"),
+        ("Retry-After", str(random.randint(*RETRY_AFTER_SECONDS))),
+        ("Cache-Control", "no-store"),
     )
-    return [body]
 
 
 _waited = threading.local()  # seconds the request this thread serves waited for it

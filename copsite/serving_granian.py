@@ -25,6 +25,7 @@ from copsite.serving import (
     SHED_AFTER_SECONDS,
     busy_response,
     is_phone_background_request,
+    plain_response,
 )
 
 RUNNING = int(os.environ.get("COP_THREADS", "4"))  # requests in Django at once, per process
@@ -32,16 +33,13 @@ _slots = threading.BoundedSemaphore(RUNNING)
 
 
 def too_large(start_response: Callable) -> Iterable[bytes]:
-    body = b"Request body too large"
-    start_response(
+    return plain_response(
+        start_response,
         "413 Request Entity Too Large",
-        [
-            ("Content-Type", "text/plain"),
-            ("Content-Length", str(len(body))),
-            ("Connection", "close"),
-        ],
+        b"Request body too large",
+        ("Content-Type", "text/plain"),
+        ("Connection", "close"),
     )
-    return [body]
 
 
 def admitted(application: Callable) -> Callable:

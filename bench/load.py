@@ -5,7 +5,7 @@
     .venv/bin/python bench/load.py --database postgres   # needs PostgreSQL on 127.0.0.1:5432
     .venv/bin/python bench/load.py --knee                # the largest phone count that holds
     .venv/bin/python bench/load.py --phones 400 --deliveries 10 --database postgres
-    .venv/bin/python bench/load.py --server gunicorn     # COP_SERVER for copsite/local_server.py
+    .venv/bin/python bench/load.py --server gunicorn     # or granian: tests/support/local_server.py
 
 It sets up everything itself in a temporary folder (a fresh SQLite file, or a PostgreSQL database
 it creates and drops): migrate, collectstatic, loadlesson content/cop, one instructor and one
@@ -64,7 +64,8 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from copsite.local_server import (  # noqa: E402
+from copsite.serving import SHED_AFTER_SECONDS  # noqa: E402
+from tests.support.local_server import (  # noqa: E402
     HOST,
     SERVERS,
     LocalServer,
@@ -73,7 +74,6 @@ from copsite.local_server import (  # noqa: E402
     pg_execute,
     with_database,
 )
-from copsite.serving import SHED_AFTER_SECONDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUCTOR = "bench-instructor"
@@ -1080,7 +1080,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--server",
         choices=SERVERS,
-        help="COP_SERVER for the served app (copsite/local_server.py); default waitress",
+        help="COP_SERVER for the served app (tests/support/local_server.py); default waitress",
     )
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")

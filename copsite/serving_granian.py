@@ -1,6 +1,6 @@
 """granian (an HTTP server written in Rust, on hyper and tokio) serving the console with the same
 shedding as copsite/serving.py's waitress: a candidate measured beside it, not the served one
-(COP_SERVER=granian in copsite/local_server.py; bench/load.py --server granian).
+(COP_SERVER=granian in tests/support/local_server.py; bench/load.py --server granian).
 
 Why not served: granian hands a request to a Python thread as soon as its headers have arrived
 and lets the app read the body from the socket as it comes. Sockets that trickle a form body,

@@ -1,6 +1,6 @@
 """gunicorn's threaded worker with the same shedding as copsite/serving.py: kept only so that
 bench/load.py and the slow-client tests can compare it with the served waitress
-(COP_SERVER=gunicorn in copsite/local_server.py). gunicorn is a test dependency, not a runtime
+(COP_SERVER=gunicorn in tests/support/local_server.py). gunicorn is a test dependency, not a runtime
 one: gthread hands a connection to a thread before its request has arrived, so a few dozen
 sockets that send an incomplete request stall every thread (tests/security/test_slow_clients.py).
 """

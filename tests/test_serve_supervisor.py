@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from copsite.local_server import LocalServer, manage
 from tests.faults.served import base_env
+from tests.support.local_server import LocalServer, manage
 
 
 def workers_of(pid: int) -> set[int]:

@@ -1,4 +1,4 @@
-"""The app served by the real server (copsite/local_server.py) in a process of its own, on a
+"""The app served by the real server (tests/support/local_server.py) in a process of its own, on a
 SQLite file, for tests that stop and start the server under a browser (which pytest-django's
 in-process live server cannot do)."""
 
@@ -10,7 +10,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from copsite.local_server import LocalServer, manage
+from tests.support.local_server import LocalServer, manage
 
 # Each manage.py run starts Django afresh (about a second of CPU): the database with the CoP
 # lesson is made once per test process and copied, the rest of a set-up is one run.

@@ -1,6 +1,6 @@
 """The production settings, with the knobs the fault tests turn through the environment.
 
-Served by the real server (copsite/local_server.py) in tests/faults only. Static files come
+Served by the real server (tests/support/local_server.py) in tests/faults only. Static files come
 from the source folders (no collectstatic in a fresh clone); everything else is copsite.settings
 with DEBUG off, except:
 

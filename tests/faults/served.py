@@ -1,5 +1,5 @@
 """A real server serving the app on a database of its own, and phones that talk to it over HTTP.
-The server is copsite/local_server.py's: waitress, or gunicorn with COP_SERVER=gunicorn.
+The server is tests/support/local_server.py's: waitress, or gunicorn with COP_SERVER=gunicorn.
 
 The database is prepared once per test session (migrate, the CoP lesson, an instructor, a live
 delivery on slide 12 with activity 5.1 open and its timer running, PHONES participants) and each
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from copsite.local_server import HOST, LocalServer, manage, pg_execute, with_database
+from tests.support.local_server import HOST, LocalServer, manage, pg_execute, with_database
 
 PHONES = 20
 INSTRUCTOR = "fault-instructor"

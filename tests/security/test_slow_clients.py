@@ -1,5 +1,5 @@
 """Slow and idle clients on the open classroom network cannot starve the real served app
-(copsite/local_server.py: scripts/serve's server; COP_SERVER=gunicorn runs the same tests
+(tests/support/local_server.py: scripts/serve's server; COP_SERVER=gunicorn runs the same tests
 against gunicorn's gthread, which fails them).
 
 A request reaches a Python thread only once it has fully arrived, so sockets that send part of a
@@ -18,9 +18,9 @@ import time
 
 import pytest
 
-from copsite.local_server import HOST, LocalServer, manage
 from copsite.serving import CLEANUP_SECONDS, MAX_BODY_BYTES
 from tests.faults.served import base_env
+from tests.support.local_server import HOST, LocalServer, manage
 
 HELD_SOCKETS = 64
 TRICKLERS = 8

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 HOST = "127.0.0.1"  # the only address a local server listens on
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 COMMAND_TIMEOUT = 180  # seconds for one manage.py command
 START_TIMEOUT = 30  # seconds for the server to answer /healthz
 STOP_TIMEOUT = 10  # seconds for the server to exit after a signal
